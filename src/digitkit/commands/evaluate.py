@@ -1,0 +1,75 @@
+"""digitkit evaluate MODEL: figures on MNIST test, the robustness suite, a Kaggle CSV or an image folder."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from digitkit.commands.common import add_cache, new_parser, show_progress
+from digitkit.data.mnist import cache_dir, ensure_mnist, load_mnist
+from digitkit.errors import ConfigError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = new_parser(sub, "evaluate", "measure a model: accuracy, balanced accuracy, NLL, confusion, speed")
+    parser.add_argument("model", help="shipped model name (default, tiny, max) or path to an .onnx artifact")
+    parser.add_argument(
+        "--data",
+        default="mnist-test",
+        help="mnist-test, suite, kaggle:PATH/train.csv, or folder:PATH (id,class CSV layout)",
+    )
+    parser.add_argument("--suite-size", type=int, default=10000, help="images per corruption for --data suite")
+    parser.add_argument("--json", type=Path, default=None, help="write every figure to this JSON file")
+    parser.add_argument("--confusion-png", type=Path, default=None, help="save the confusion matrix as PNG")
+    add_cache(parser)
+    parser.set_defaults(run=run)
+
+
+def _labelled_data(source: str, cache: Path) -> tuple[Any, Any]:
+    if source == "mnist-test":
+        ensure_mnist(cache, show_progress())
+        return load_mnist("test", cache)
+    if source.startswith("kaggle:"):
+        from digitkit.data.kaggle import read_kaggle_train
+
+        return read_kaggle_train(Path(source.removeprefix("kaggle:")))
+    if source.startswith("folder:"):
+        from digitkit.data.folder import read_image_folder
+
+        return read_image_folder(Path(source.removeprefix("folder:")))
+    raise ConfigError(f"unknown --data {source!r}; expected mnist-test, suite, kaggle:PATH or folder:PATH")
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from digitkit.evaluate.report import evaluate_set, evaluate_suite, format_scores, format_suite
+    from digitkit.runtime import load_model
+
+    model = load_model(args.model)
+    cache = cache_dir(args.cache)
+    print(
+        f"model {model.name} ({model.path}, {model.path.stat().st_size:,} bytes, {model.meta.parameters:,} parameters)"
+    )
+    if args.data == "suite":
+        ensure_mnist(cache, show_progress())
+        result: dict[str, Any] = evaluate_suite(model, cache, args.suite_size, show_progress())
+        print(format_suite(result))
+    else:
+        images, labels = _labelled_data(args.data, cache)
+        result = evaluate_set(model, images, labels)
+        print(format_scores(args.data, result))
+        if args.confusion_png:
+            from digitkit.evaluate.plots import plot_confusion
+
+            plot_confusion(np.array(result["confusion"]), args.confusion_png, title=f"{model.name} on {args.data}")
+    if args.json:
+        fd, tmp = tempfile.mkstemp(dir=args.json.parent or ".", suffix=".part")
+        with os.fdopen(fd, "w") as handle:
+            json.dump({"model": model.name, "data": args.data, **result}, handle, indent=2)
+        os.replace(tmp, args.json)
+    return 0

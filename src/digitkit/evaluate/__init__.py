@@ -1,0 +1,1 @@
+"""Evaluation: metrics, the robustness suite report, plots."""

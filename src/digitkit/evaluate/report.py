@@ -1,0 +1,61 @@
+"""Score a runtime model on a labelled set or on the robustness suite; time it."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from digitkit.evaluate.metrics import score
+from digitkit.preprocess import normalize_batch
+from digitkit.runtime import Model
+from digitkit.runtime.model import softmax
+
+
+def predict_in_batches(model: Model, images: np.ndarray, batch: int = 256) -> tuple[np.ndarray, float]:
+    """(probabilities, images per second including preprocessing)."""
+    started = time.perf_counter()
+    parts = [model.predict_proba(images[i : i + batch]) for i in range(0, len(images), batch)]
+    seconds = time.perf_counter() - started
+    proba = np.concatenate(parts) if parts else np.zeros((0, 10), np.float32)
+    return proba, len(images) / max(seconds, 1e-9)
+
+
+def evaluate_set(model: Model, images: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
+    proba, rate = predict_in_batches(model, images)
+    return {**score(labels, proba).as_dict(), "images_per_second": rate}
+
+
+def evaluate_suite(model: Model, cache: Path, size: int = 10000, progress: bool = False) -> dict[str, Any]:
+    """Accuracy per corruption and overall (mean over corruptions, the combined set included)."""
+    from digitkit.data.suite import build_suite, suite_names  # needs torch: only when asked for
+
+    suite = build_suite(cache, size, progress)
+    labels = suite["labels"]
+    per: dict[str, float] = {}
+    for name in suite_names():
+        logits = model.predict_logits(normalize_batch(suite[name]))
+        per[name] = float((softmax(logits).argmax(1) == labels).mean())
+    return {"overall": float(np.mean(list(per.values()))), "per_corruption": per, "size": size}
+
+
+def format_scores(title: str, result: dict[str, Any]) -> str:
+    lines = [
+        f"{title}: n={result['n']}  accuracy {result['accuracy']:.4%}  balanced {result['balanced_accuracy']:.4%}"
+        f"  NLL {result['nll']:.4f}  {result['images_per_second']:,.0f} images/s"
+    ]
+    recall = "  ".join(f"{d}:{r:.3f}" for d, r in enumerate(result["per_class_recall"]))
+    lines.append(f"  recall per class  {recall}")
+    lines.append("  confusion (rows true, columns predicted):")
+    lines.append("       " + "".join(f"{d:>6}" for d in range(10)))
+    for d, row in enumerate(result["confusion"]):
+        lines.append(f"    {d:>2} " + "".join(f"{v:>6}" for v in row))
+    return "\n".join(lines)
+
+
+def format_suite(result: dict[str, Any]) -> str:
+    lines = [f"robustness suite ({result['size']} images per corruption): overall {result['overall']:.4%}"]
+    lines += [f"  {name:<10} {acc:.4%}" for name, acc in result["per_corruption"].items()]
+    return "\n".join(lines)

@@ -1,0 +1,145 @@
+"""Export a trained torch model to a self-describing ONNX artifact, optionally with int8 weights."""
+
+from __future__ import annotations
+
+import copy
+import io
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+from onnx import helper, numpy_helper
+from torch import nn
+
+from digitkit.runtime.artifact import INPUT_NAME, METADATA_KEY, OUTPUT_NAME, ArtifactMeta
+
+log = logging.getLogger(__name__)
+OPSET = 17
+
+
+def fold_batchnorm(model: nn.Module) -> nn.Module:
+    """Return an eval-mode copy with every Conv2d+BatchNorm2d pair folded into one convolution."""
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+    folded = copy.deepcopy(model).eval()
+    for parent in folded.modules():
+        children = list(parent.named_children())
+        for (name_a, a), (name_b, b) in zip(children, children[1:], strict=False):
+            if isinstance(a, nn.Conv2d) and isinstance(b, nn.BatchNorm2d):
+                setattr(parent, name_a, fuse_conv_bn_eval(a, b))
+                setattr(parent, name_b, nn.Identity())
+    return folded
+
+
+def to_onnx(model: nn.Module) -> onnx.ModelProto:
+    """Plain float ONNX graph with a dynamic batch axis."""
+    buffer = io.BytesIO()
+    example = torch.zeros(2, 1, 28, 28)
+    torch.onnx.export(
+        fold_batchnorm(model),
+        (example,),
+        buffer,  # type: ignore[arg-type]  # file objects work; the stub says paths
+        input_names=[INPUT_NAME],
+        output_names=[OUTPUT_NAME],
+        opset_version=OPSET,
+        dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}},
+        dynamo=False,
+    )
+    return onnx.load_from_string(buffer.getvalue())
+
+
+def quantize_weights_int8(graph_model: onnx.ModelProto) -> onnx.ModelProto:
+    """Store each Conv/Gemm weight as int8 with a per-output-channel scale and a DequantizeLinear node.
+
+    Activations stay float: the runtime folds the weights back to float once at load, so the artifact is
+    4x smaller at the speed of the float model, and accuracy moves by a few hundredths of a point at most.
+    """
+    model = copy.deepcopy(graph_model)
+    graph = model.graph
+    initializers = {init.name: init for init in graph.initializer}
+    new_nodes = []
+    for node in graph.node:
+        if node.op_type not in ("Conv", "Gemm") or len(node.input) < 2 or node.input[1] not in initializers:
+            continue
+        init = initializers[node.input[1]]
+        weight = numpy_helper.to_array(init).astype(np.float32)
+        axis = 0
+        flat = np.abs(weight.reshape(weight.shape[0], -1)).max(axis=1)
+        scale = (np.maximum(flat, 1e-12) / 127.0).astype(np.float32)
+        shape = (-1,) + (1,) * (weight.ndim - 1)
+        quantized = np.clip(np.round(weight / scale.reshape(shape)), -127, 127).astype(np.int8)
+        graph.initializer.remove(init)
+        base = init.name
+        graph.initializer.extend(
+            [
+                numpy_helper.from_array(quantized, f"{base}_int8"),
+                numpy_helper.from_array(scale, f"{base}_scale"),
+                numpy_helper.from_array(np.zeros_like(scale, dtype=np.int8), f"{base}_zero"),
+            ]
+        )
+        new_nodes.append(
+            helper.make_node(
+                "DequantizeLinear",
+                [f"{base}_int8", f"{base}_scale", f"{base}_zero"],
+                [base],
+                axis=axis,
+                name=f"{base}_dequantize",
+            )
+        )
+    # DequantizeLinear producers must precede their consumers: put them first.
+    existing = list(graph.node)
+    del graph.node[:]
+    graph.node.extend(new_nodes + existing)
+    onnx.checker.check_model(model)
+    return model
+
+
+def attach_meta(model: onnx.ModelProto, meta: ArtifactMeta) -> onnx.ModelProto:
+    for prop in list(model.metadata_props):
+        if prop.key == METADATA_KEY:
+            model.metadata_props.remove(prop)
+    model.metadata_props.append(onnx.StringStringEntryProto(key=METADATA_KEY, value=meta.to_json()))
+    model.producer_name = "digitkit"
+    return model
+
+
+def write_artifact(model: onnx.ModelProto, path: Path) -> int:
+    """Write atomically; return the byte size."""
+    data = model.SerializeToString()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return len(data)
+
+
+def build_graph(model: nn.Module, meta: ArtifactMeta, quantize: bool = True) -> onnx.ModelProto:
+    """torch model -> ONNX graph (int8 weights when ``quantize``); records the quantization in ``meta``."""
+    graph_model = to_onnx(model)
+    if quantize:
+        graph_model = quantize_weights_int8(graph_model)
+    meta.quantization = "int8-weights" if quantize else "none"
+    return graph_model
+
+
+def export_artifact(model: nn.Module, meta: ArtifactMeta, path: Path, quantize: bool = True) -> int:
+    """torch model -> artifact file at ``path``; returns its size in bytes."""
+    return write_artifact(attach_meta(build_graph(model, meta, quantize), meta), path)
+
+
+@torch.no_grad()
+def torch_logits(model: nn.Module, normalized: np.ndarray, batch: int = 1000) -> np.ndarray:
+    model = model.eval()
+    outs = [
+        model(torch.from_numpy(normalized[i : i + batch])[:, None]).numpy() for i in range(0, len(normalized), batch)
+    ]
+    return np.concatenate(outs) if outs else np.zeros((0, 10), np.float32)

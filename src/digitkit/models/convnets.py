@@ -1,0 +1,65 @@
+"""Small convolutional networks for 28x28 digits. Inputs are MNIST-normalized floats in [0, 1]."""
+
+from __future__ import annotations
+
+from torch import Tensor, nn
+
+from digitkit.models.registry import register_model
+
+
+def _conv_bn(c_in: int, c_out: int, kernel: int = 3) -> list[nn.Module]:
+    return [nn.Conv2d(c_in, c_out, kernel, padding=kernel // 2, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
+
+
+class ConvNet(nn.Module):
+    """Stages of 3x3 conv-BN-ReLU blocks with 2x2 max-pooling between them, global average pool, linear.
+
+    ``widths`` lists the channels of each stage's convolutions, e.g. ((16, 16), (32, 32), (64,)).
+    """
+
+    def __init__(self, widths: tuple[tuple[int, ...], ...], dropout: float = 0.0, num_classes: int = 10):
+        super().__init__()
+        layers: list[nn.Module] = []
+        c_in = 1
+        for index, stage in enumerate(widths):
+            if index > 0:
+                layers.append(nn.MaxPool2d(2))
+            for c_out in stage:
+                layers += _conv_bn(c_in, c_out)
+                c_in = c_out
+        self.features = nn.Sequential(*layers)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.dropout = nn.Dropout(dropout)
+        self.classifier = nn.Linear(c_in, num_classes)
+        # Centre the [0, 1] inputs around MNIST's mean so BN-free first layers start well scaled.
+        self.mean, self.std = 0.1307, 0.3081
+
+    def forward(self, x: Tensor) -> Tensor:  # (B, 1, 28, 28) -> (B, 10) logits
+        x = (x - self.mean) / self.std
+        x = self.features(x)  # (B, C, H', W')
+        x = self.pool(x).flatten(1)  # (B, C)
+        return self.classifier(self.dropout(x))
+
+
+@register_model
+def convnet_tiny(dropout: float = 0.0) -> nn.Module:
+    """~6k parameters: fits the 20 KB artifact with room to spare."""
+    return ConvNet(((8,), (16, 16), (24,)), dropout)
+
+
+@register_model
+def convnet_small(dropout: float = 0.1) -> nn.Module:
+    """~30k parameters: the fast recipe's model."""
+    return ConvNet(((16,), (32, 32), (48,)), dropout)
+
+
+@register_model
+def convnet_default(dropout: float = 0.1) -> nn.Module:
+    """~100k parameters: the shipped default, sized for <150 KB int8 and >=5k images/s on one thread."""
+    return ConvNet(((16, 24), (48, 48), (64, 64)), dropout)
+
+
+@register_model
+def convnet_large(dropout: float = 0.2) -> nn.Module:
+    """~600k parameters: a teacher for distillation and the `max` artifact."""
+    return ConvNet(((32, 48), (96, 96), (144, 144)), dropout)

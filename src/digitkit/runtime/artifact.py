@@ -1,0 +1,68 @@
+"""The artifact format: a standard ONNX file whose metadata (key ``digitkit``) describes the model.
+
+Any ONNX runtime runs the file; digitkit additionally reads which preprocessing it was trained with, the
+recipe, the data and its measured figures, and refuses versions it does not know.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from digitkit.errors import ArtifactError
+from digitkit.preprocess import KNOWN_PREPROCESS_VERSIONS
+
+FORMAT_VERSION = 1
+KNOWN_FORMAT_VERSIONS = frozenset({FORMAT_VERSION})
+METADATA_KEY = "digitkit"
+INPUT_NAME = "image"  #: (N, 1, 28, 28) float32, MNIST-normalized in [0, 1]
+OUTPUT_NAME = "logits"  #: (N, 10) float32
+
+
+@dataclass
+class ArtifactMeta:
+    """What an artifact says about itself."""
+
+    name: str  #: short model name ("default", "tiny", ...)
+    recipe: str  #: the recipe that trained it
+    architecture: str
+    parameters: int
+    preprocess_version: int
+    data: str  #: what it was trained on
+    quantization: str  #: "none" or "int8-weights"
+    format_version: int = FORMAT_VERSION
+    metrics: dict[str, float] = field(default_factory=dict)  #: measured figures, e.g. mnist_accuracy
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+def parse_meta(raw: str | None, source: str) -> ArtifactMeta:
+    """Metadata JSON -> ArtifactMeta, refusing missing fields and unknown versions."""
+    if raw is None:
+        raise ArtifactError(f"{source} is an ONNX file without digitkit metadata; export it with `digitkit export`")
+    try:
+        values: dict[str, Any] = json.loads(raw)
+        meta = ArtifactMeta(**values)
+    except (ValueError, TypeError) as exc:
+        raise ArtifactError(f"{source}: unreadable digitkit metadata ({exc})") from exc
+    if meta.format_version not in KNOWN_FORMAT_VERSIONS:
+        raise ArtifactError(
+            f"{source}: artifact format version {meta.format_version} is unknown to this digitkit "
+            f"(knows {sorted(KNOWN_FORMAT_VERSIONS)}); upgrade digitkit or re-export the model"
+        )
+    if meta.preprocess_version not in KNOWN_PREPROCESS_VERSIONS:
+        raise ArtifactError(
+            f"{source}: trained with preprocessing version {meta.preprocess_version}, this digitkit knows "
+            f"{sorted(KNOWN_PREPROCESS_VERSIONS)}; predictions would be wrong, so it is refused"
+        )
+    return meta
+
+
+def read_meta(path: str) -> ArtifactMeta:
+    """Read only the metadata (onnxruntime parses the file; no onnx package needed)."""
+    from digitkit.runtime.model import open_session
+
+    session = open_session(path, threads=1)
+    return parse_meta(session.get_modelmeta().custom_metadata_map.get(METADATA_KEY), path)

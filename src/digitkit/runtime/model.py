@@ -1,0 +1,93 @@
+"""A loaded artifact: preprocessing + onnxruntime session -> class probabilities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from digitkit.errors import ArtifactError, ImageError, UnknownNameError
+from digitkit.preprocess import SIDE, normalize_batch
+from digitkit.runtime.artifact import INPUT_NAME, METADATA_KEY, ArtifactMeta, parse_meta
+
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "shipped"
+
+
+def shipped_models() -> dict[str, Path]:
+    """Artifacts that ship inside the package, by name."""
+    return {p.stem: p for p in sorted(SHIPPED_DIR.glob("*.onnx"))}
+
+
+def resolve_artifact(name_or_path: str | Path) -> Path:
+    """A shipped model name ("default") or a path to an artifact file."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    shipped = shipped_models()
+    if str(name_or_path) in shipped:
+        return shipped[str(name_or_path)]
+    raise UnknownNameError(
+        f"no model {str(name_or_path)!r}: expected a path to an .onnx artifact or one of: "
+        f"{', '.join(shipped) or '(none shipped)'}"
+    )
+
+
+def open_session(path: str | Path, threads: int = 1) -> ort.InferenceSession:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Let constant folding turn int8 weights back into float once, at load, instead of on every call.
+    options.add_session_config_entry("session.disable_quant_qdq", "1")
+    options.log_severity_level = 3
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except FileNotFoundError as exc:
+        raise ArtifactError(f"artifact {path} does not exist") from exc
+    except Exception as exc:  # onnxruntime raises its own exception types for bad files
+        raise ArtifactError(f"{path} is not a loadable ONNX artifact: {str(exc).splitlines()[0][:200]}") from exc
+
+
+class Model:
+    """An artifact ready to predict. Thread-safe: onnxruntime sessions may be run concurrently."""
+
+    def __init__(self, path: str | Path, threads: int = 1):
+        self.path = Path(path)
+        self.session = open_session(self.path, threads)
+        custom = self.session.get_modelmeta().custom_metadata_map
+        self.meta: ArtifactMeta = parse_meta(custom.get(METADATA_KEY), str(self.path))
+        inputs = self.session.get_inputs()
+        if len(inputs) != 1 or inputs[0].name != INPUT_NAME:
+            raise ArtifactError(f"{self.path}: expected one input named {INPUT_NAME!r}")
+
+    @property
+    def name(self) -> str:
+        return self.meta.name
+
+    def predict_logits(self, normalized: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) float32 already through :func:`digitkit.preprocess.normalize` -> (N, 10) logits."""
+        if normalized.ndim != 3 or normalized.shape[1:] != (SIDE, SIDE):
+            raise ImageError(f"expected a batch of shape (N, 28, 28), got {normalized.shape} instead")
+        if normalized.dtype != np.float32:
+            raise ImageError(f"expected float32 normalized pixels, got {normalized.dtype} instead")
+        if len(normalized) == 0:
+            return np.zeros((0, 10), dtype=np.float32)
+        (logits,) = self.session.run(None, {INPUT_NAME: normalized[:, None]})
+        return np.asarray(logits)
+
+    def predict_proba(self, images: np.ndarray) -> np.ndarray:
+        """(N, H, W) grayscale images (uint8 0-255 or float 0-1, any size, either polarity) -> (N, 10)."""
+        return softmax(self.predict_logits(normalize_batch(images)))
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        return self.predict_proba(images).argmax(axis=1)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def load_model(name_or_path: str | Path, threads: int = 1) -> Model:
+    return Model(resolve_artifact(name_or_path), threads)

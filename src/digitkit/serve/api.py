@@ -1,0 +1,101 @@
+"""The JSON API under /api/v1: predict from base64 or data-URI images of any size; list the models."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from digitkit.errors import LimitError
+from digitkit.preprocess import normalize
+from digitkit.serve.decode import decode_any_image, decode_base64
+from digitkit.serve.state import service
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+class PredictRequest(BaseModel):
+    images: list[str] = Field(
+        min_length=1, description="base64 images or data URIs (data:image/png;base64,...), any size, any polarity"
+    )
+    model: str | None = Field(default=None, description="a loaded model's name; default: the server's default")
+
+
+class Prediction(BaseModel):
+    label: int = Field(description="the most probable digit")
+    confidence: float = Field(description="its probability")
+    probabilities: list[float] = Field(description="one probability per digit 0-9")
+
+
+class PredictResponse(BaseModel):
+    model: str
+    model_version: str = Field(description="recipe and artifact format the answer came from")
+    predictions: list[Prediction]
+
+
+class ModelInfo(BaseModel):
+    name: str
+    default: bool
+    recipe: str
+    architecture: str
+    parameters: int
+    bytes: int
+    quantization: str
+    preprocess_version: int
+    metrics: dict[str, float]
+
+
+def _normalized(raw: list[str], max_bytes: int, max_pixels: int) -> np.ndarray:
+    out = []
+    for index, text in enumerate(raw, start=1):
+        what = f"image {index}"
+        out.append(normalize(decode_any_image(decode_base64(text, max_bytes, what), max_pixels, what)))
+    return np.stack(out)
+
+
+@router.post("/predict", response_model=PredictResponse)
+async def predict(body: PredictRequest, request: Request) -> PredictResponse:
+    """Classify one or more images; each is normalized MNIST-style first (crop, fit 20x20, centre)."""
+    state = service(request)
+    settings = state.settings
+    if len(body.images) > settings.max_images:
+        raise LimitError(f"{len(body.images)} images in one request; the limit is {settings.max_images}")
+    batcher = state.batcher(body.model)
+    # Large images take milliseconds to normalize: keep that off the event loop.
+    loop = asyncio.get_running_loop()
+    images = await loop.run_in_executor(None, _normalized, body.images, settings.max_body_bytes, settings.max_pixels)
+    proba = await state.within_time(batcher.predict_proba(images, normalized=True))
+    meta = batcher.model.meta
+    return PredictResponse(
+        model=meta.name,
+        model_version=f"{meta.recipe}/format-{meta.format_version}/preprocess-{meta.preprocess_version}",
+        predictions=[
+            Prediction(label=int(p.argmax()), confidence=float(p.max()), probabilities=[round(float(v), 6) for v in p])
+            for p in proba
+        ],
+    )
+
+
+@router.get("/models", response_model=list[ModelInfo])
+async def models(request: Request) -> list[ModelInfo]:
+    """The loaded models with the figures their artifacts carry."""
+    state = service(request)
+    out = []
+    for name, batcher in state.batchers.items():
+        meta = batcher.model.meta
+        out.append(
+            ModelInfo(
+                name=name,
+                default=name == state.default_model,
+                recipe=meta.recipe,
+                architecture=meta.architecture,
+                parameters=meta.parameters,
+                bytes=batcher.model.path.stat().st_size,
+                quantization=meta.quantization,
+                preprocess_version=meta.preprocess_version,
+                metrics=meta.metrics,
+            )
+        )
+    return out

@@ -1,0 +1,50 @@
+"""The one place exceptions become HTTP answers: always JSON, 4xx for the client's fault, 500 otherwise."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from digitkit.errors import DigitkitError, LimitError, UnknownNameError
+
+log = logging.getLogger(__name__)
+
+
+def status_for(exc: DigitkitError) -> int:
+    if isinstance(exc, LimitError):
+        return 413
+    if isinstance(exc, UnknownNameError):
+        return 404
+    return 400
+
+
+async def digitkit_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DigitkitError)
+    return JSONResponse({"error": str(exc)}, status_code=status_for(exc))
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+async def timeout_error(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"error": "the request took longer than the configured timeout"}, status_code=500)
+
+
+async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse({"error": f"internal error ({exc.__class__.__name__})"}, status_code=500)
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DigitkitError: digitkit_error,
+    HTTPException: http_error,
+    asyncio.TimeoutError: timeout_error,
+    Exception: internal_error,
+}

@@ -1,0 +1,77 @@
+"""Server settings: one typed object, from DIGITKIT_* environment variables and CLI flags, checked at start."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from digitkit.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Settings:
+    models: tuple[str, ...] = ("default",)  #: names or paths; the first is the default model
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1  #: server processes sharing the port
+    threads: int = 1  #: onnxruntime threads per model
+    max_body_bytes: int = 8 * 1024 * 1024  #: larger bodies get 413
+    max_images: int = 512  #: images per request
+    max_pixels: int = 4096 * 4096  #: decoded pixels per image (decompression bombs)
+    request_timeout_s: float = 30.0
+    batch_max_images: int = 512  #: dynamic batching: most images in one runtime call
+    batch_wait_ms: float = 0.0  #: dynamic batching: extra wait for company (0: only what is already queued)
+    cors_origins: tuple[str, ...] = ()  #: origins allowed to call the JSON API from a browser; "*" for any
+    access_log: bool = True
+    data_dir: Path = field(default_factory=lambda: Path.home() / ".local" / "share" / "digitkit")
+    database_url: str = ""  #: SQLAlchemy URL for feedback; "" -> SQLite in data_dir
+
+    def validated(self) -> Settings:
+        positive = ("port", "workers", "threads", "max_body_bytes", "max_images", "max_pixels", "batch_max_images")
+        for name in positive:
+            if getattr(self, name) < 1:
+                raise ConfigError(f"setting {name} must be >= 1, got {getattr(self, name)} instead")
+        if not 1 <= self.port <= 65535:
+            raise ConfigError(f"port must be 1-65535, got {self.port} instead")
+        if self.request_timeout_s <= 0 or self.batch_wait_ms < 0:
+            raise ConfigError("request_timeout_s must be > 0 and batch_wait_ms >= 0")
+        if not self.models:
+            raise ConfigError("at least one model is needed")
+        return self
+
+
+def _convert(name: str, raw: str, current: object) -> object:
+    try:
+        if isinstance(current, bool):
+            if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
+                raise ValueError("expected true or false")
+            return raw.lower() in ("1", "true", "yes")
+        if isinstance(current, int):
+            return int(raw)
+        if isinstance(current, float):
+            return float(raw)
+        if isinstance(current, tuple):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        if isinstance(current, Path):
+            return Path(raw).expanduser()
+        return raw
+    except ValueError as exc:
+        raise ConfigError(f"DIGITKIT_{name.upper()}={raw!r}: {exc}") from exc
+
+
+def settings_from_env(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    """Defaults < DIGITKIT_* variables < explicit overrides (CLI flags; None means 'not given')."""
+    environ = dict(os.environ if environ is None else environ)
+    base = Settings()
+    values: dict[str, object] = {}
+    for f in dataclasses.fields(Settings):
+        raw = environ.get(f"DIGITKIT_{f.name.upper()}")
+        if raw is not None:
+            values[f.name] = _convert(f.name, raw, getattr(base, f.name))
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = set(values) - {f.name for f in dataclasses.fields(Settings)}
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    return dataclasses.replace(base, **values).validated()  # type: ignore[arg-type]

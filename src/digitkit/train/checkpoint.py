@@ -1,0 +1,46 @@
+"""Checkpoints: everything needed to resume or to rebuild the model, loaded with ``weights_only=True``."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from digitkit.errors import ArtifactError
+from digitkit.models import create_model
+
+
+def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
+    """Write atomically: a crash mid-save keeps the previous checkpoint intact."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_checkpoint(path: Path) -> dict[str, Any]:
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError as exc:
+        raise ArtifactError(f"checkpoint {path} does not exist") from exc
+    except Exception as exc:  # torch raises a variety of types for foreign or truncated files
+        raise ArtifactError(f"{path} is not a digitkit checkpoint ({exc.__class__.__name__}: {exc})") from exc
+    if not isinstance(state, dict) or "model" not in state or "recipe" not in state:
+        raise ArtifactError(f"{path} is not a digitkit checkpoint (missing 'model' or 'recipe')")
+    return state
+
+
+def model_from_checkpoint(state: dict[str, Any]) -> nn.Module:
+    recipe = state["recipe"]
+    model = create_model(recipe["architecture"], **recipe["arch_kwargs"])
+    model.load_state_dict(state["model"])
+    return model.eval()

@@ -1,0 +1,207 @@
+"""The training loop: augment -> shared preprocessing -> model, with validation, checkpoints and curves."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm import tqdm
+
+from digitkit.data.augment import augment
+from digitkit.errors import ConfigError
+from digitkit.models import create_model
+from digitkit.preprocess import PREPROCESS_VERSION, normalize_batch
+from digitkit.train.checkpoint import load_checkpoint, save_checkpoint
+from digitkit.train.recipe import Recipe
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Dataset:
+    """Raw uint8 images (N, H, W) with labels (N,), before any preprocessing."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    name: str
+
+
+@dataclass
+class TrainResult:
+    model: nn.Module
+    history: list[dict[str, float]]
+    run_dir: Path
+    seconds: float
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        return torch.device(name)
+    except RuntimeError as exc:
+        raise ConfigError(f"unknown device {name!r}; expected auto, cpu, cuda or mps") from exc
+
+
+def _to_input(images: np.ndarray) -> torch.Tensor:
+    """uint8 or float (B, H, W) -> preprocessed (B, 1, 28, 28) float tensor."""
+    return torch.from_numpy(normalize_batch(images))[:, None]
+
+
+def _make_optimizer(recipe: Recipe, model: nn.Module, steps: int) -> tuple[Any, Any]:
+    if recipe.optimizer == "sgd":
+        opt: torch.optim.Optimizer = torch.optim.SGD(
+            model.parameters(), lr=recipe.lr, momentum=0.9, nesterov=True, weight_decay=recipe.weight_decay
+        )
+    else:
+        opt = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
+    if recipe.schedule == "onecycle":
+        sched: Any = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=recipe.lr, total_steps=steps, pct_start=0.2)
+    elif recipe.schedule == "cosine":
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
+    else:
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
+    return opt, sched
+
+
+@torch.no_grad()
+def validate(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, device: torch.device) -> dict[str, float]:
+    model.eval()
+    losses, correct = 0.0, 0
+    for start in range(0, len(inputs), 1000):
+        logits = model(inputs[start : start + 1000].to(device))
+        target = labels[start : start + 1000].to(device)
+        losses += float(F.cross_entropy(logits, target, reduction="sum"))
+        correct += int((logits.argmax(1) == target).sum())
+    return {"valid_loss": losses / len(inputs), "valid_accuracy": correct / len(inputs)}
+
+
+def _teacher_probs(teacher: Any, inputs: torch.Tensor, temperature: float) -> torch.Tensor:
+    logits = torch.from_numpy(teacher.predict_logits(inputs[:, 0].numpy()))
+    return F.softmax(logits / temperature, dim=1)
+
+
+def train(
+    recipe: Recipe,
+    train_data: Dataset,
+    valid_data: Dataset,
+    *,
+    run_dir: Path,
+    device: str = "cpu",
+    resume: Path | None = None,
+    progress: bool = True,
+    epochs: int | None = None,
+) -> TrainResult:
+    """Train ``recipe`` and leave checkpoint.pt, metrics.json and curve.png in ``run_dir``."""
+    dev = pick_device(device)
+    torch.manual_seed(recipe.seed)
+    gen = torch.Generator().manual_seed(recipe.seed)
+    model = create_model(recipe.architecture, **recipe.arch_kwargs).to(dev)
+    images, labels = train_data.images, torch.from_numpy(train_data.labels.astype(np.int64))
+    if recipe.train_subset:
+        images, labels = images[: recipe.train_subset], labels[: recipe.train_subset]
+    total_epochs = epochs or recipe.epochs
+    steps_per_epoch = (len(images) + recipe.batch_size - 1) // recipe.batch_size
+    opt, sched = _make_optimizer(recipe, model, total_epochs * steps_per_epoch)
+    valid_x, valid_y = _to_input(valid_data.images), torch.from_numpy(valid_data.labels.astype(np.int64))
+    teacher = None
+    if recipe.teacher:
+        from digitkit.runtime import load_model  # the runtime is torch-free; fine to use from training
+
+        teacher = load_model(recipe.teacher)
+    history: list[dict[str, float]] = []
+    first_epoch, elapsed = 0, 0.0
+    if resume is not None:
+        state = load_checkpoint(resume)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        gen.set_state(state["generator"])
+        history, first_epoch, elapsed = state["history"], state["epoch"], state["elapsed"]
+        log.info("resumed from %s at epoch %d", resume, first_epoch)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for epoch in range(first_epoch, total_epochs):
+        started = time.perf_counter()
+        model.train()
+        order = torch.randperm(len(images), generator=gen)
+        running, seen = 0.0, 0
+        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{total_epochs}", disable=not progress, leave=False)
+        for step in bar:
+            index = order[step * recipe.batch_size : (step + 1) * recipe.batch_size]
+            batch = torch.from_numpy(images[index.numpy()].astype(np.float32) / 255)[:, None]
+            if recipe.augment is not None:
+                batch = augment(batch, gen, recipe.augment)
+            inputs = _to_input(batch[:, 0].numpy())
+            target = labels[index]
+            logits = model(inputs.to(dev))
+            loss = F.cross_entropy(logits, target.to(dev), label_smoothing=recipe.label_smoothing)
+            if teacher is not None:
+                soft = _teacher_probs(teacher, inputs, recipe.distill_temperature).to(dev)
+                t = recipe.distill_temperature
+                kd = F.kl_div(F.log_softmax(logits / t, 1), soft, reduction="batchmean") * t * t
+                loss = (1 - recipe.distill_weight) * loss + recipe.distill_weight * kd
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            running += loss.item() * len(index)
+            seen += len(index)
+            if step % 20 == 0:
+                bar.set_postfix(loss=f"{running / seen:.4f}")
+        elapsed += time.perf_counter() - started
+        record = {
+            "epoch": epoch + 1,
+            "train_loss": running / seen,
+            "seconds": elapsed,
+            **validate(model, valid_x, valid_y, dev),
+        }
+        history.append(record)
+        log.info("epoch %d: %s", epoch + 1, record)
+        if progress:
+            tqdm.write(
+                f"epoch {epoch + 1:>3}/{total_epochs}  train loss {record['train_loss']:.4f}  "
+                f"valid loss {record['valid_loss']:.4f}  valid acc {record['valid_accuracy']:.4%}  "
+                f"{elapsed:6.1f}s"
+            )
+        save_checkpoint(
+            run_dir / "checkpoint.pt",
+            {
+                "model": model.state_dict(),
+                "optimizer": opt.state_dict(),
+                "scheduler": sched.state_dict(),
+                "generator": gen.get_state(),
+                "history": history,
+                "epoch": epoch + 1,
+                "elapsed": elapsed,
+                "recipe": recipe.to_dict(),
+                "preprocess_version": PREPROCESS_VERSION,
+                "data": train_data.name,
+            },
+        )
+        write_metrics(run_dir, recipe, history, train_data.name)
+        if recipe.stop_at_accuracy and record["valid_accuracy"] >= recipe.stop_at_accuracy:
+            log.info("reached %.4f >= %.4f; stopping", record["valid_accuracy"], recipe.stop_at_accuracy)
+            break
+    return TrainResult(model.cpu().eval(), history, run_dir, elapsed)
+
+
+def write_metrics(run_dir: Path, recipe: Recipe, history: list[dict[str, float]], data: str) -> None:
+    metrics = {"recipe": recipe.to_dict(), "data": data, "history": history}
+    tmp = run_dir / ".metrics.json.part"
+    tmp.write_text(json.dumps(metrics, indent=2, default=str))
+    tmp.replace(run_dir / "metrics.json")
+    from digitkit.evaluate.plots import plot_curves
+
+    plot_curves(history, run_dir / "curve.png", title=recipe.name)

@@ -1,0 +1,88 @@
+"""Recipe -> trained, exported, measured artifact: what `digitkit train` runs end to end."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from digitkit.data.mnist import ensure_mnist, load_mnist
+from digitkit.evaluate.report import evaluate_set, evaluate_suite
+from digitkit.export.onnx_export import attach_meta, build_graph, write_artifact
+from digitkit.models.registry import count_parameters
+from digitkit.preprocess import PREPROCESS_VERSION
+from digitkit.runtime import load_model
+from digitkit.runtime.artifact import ArtifactMeta
+from digitkit.train.loop import Dataset, TrainResult, train
+from digitkit.train.recipe import Recipe
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PipelineResult:
+    train: TrainResult
+    artifact: Path
+    meta: ArtifactMeta
+    bytes: int
+
+
+def load_training_data(source: str, cache: Path, progress: bool) -> tuple[Dataset, Dataset]:
+    """``mnist`` or ``kaggle:PATH`` -> (train, validation). Validation is always the MNIST test split."""
+    ensure_mnist(cache, progress)
+    test = Dataset(*load_mnist("test", cache), name="mnist-test")
+    if source == "mnist":
+        return Dataset(*load_mnist("train", cache), name="mnist-train"), test
+    if source.startswith("kaggle:"):
+        from digitkit.data.kaggle import read_kaggle_train
+
+        images, labels = read_kaggle_train(Path(source.removeprefix("kaggle:")))
+        return Dataset(images, labels, name=f"kaggle:{Path(source[7:]).name}"), test
+    from digitkit.errors import ConfigError
+
+    raise ConfigError(f"unknown --data {source!r}; expected 'mnist' or 'kaggle:PATH/train.csv'")
+
+
+def run_recipe(
+    recipe: Recipe,
+    *,
+    cache: Path,
+    run_dir: Path,
+    data: str = "mnist",
+    output: Path | None = None,
+    name: str | None = None,
+    device: str = "cpu",
+    resume: Path | None = None,
+    epochs: int | None = None,
+    suite_size: int = 10000,
+    progress: bool = True,
+) -> PipelineResult:
+    train_data, valid_data = load_training_data(data, cache, progress)
+    result = train(
+        recipe, train_data, valid_data, run_dir=run_dir, device=device, resume=resume, progress=progress, epochs=epochs
+    )
+    meta = ArtifactMeta(
+        name=name or recipe.name,
+        recipe=recipe.name,
+        architecture=recipe.architecture,
+        parameters=count_parameters(result.model),
+        preprocess_version=PREPROCESS_VERSION,
+        data=train_data.name,
+        quantization="none",
+    )
+    artifact = run_dir / "model.onnx"
+    graph = build_graph(result.model, meta, quantize=recipe.quantize)
+    write_artifact(attach_meta(graph, meta), artifact)
+    runtime = load_model(artifact)
+    test = evaluate_set(runtime, valid_data.images, valid_data.labels)
+    meta.metrics = {"mnist_accuracy": test["accuracy"], "train_seconds": round(result.seconds, 1)}
+    if suite_size:
+        meta.metrics["suite_accuracy"] = evaluate_suite(runtime, cache, suite_size, progress)["overall"]
+    size = write_artifact(attach_meta(graph, meta), artifact)
+    (run_dir / "artifact.json").write_text(json.dumps({"bytes": size, **json.loads(meta.to_json())}, indent=2))
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(artifact, output)
+    return PipelineResult(result, output or artifact, meta, size)

@@ -1,0 +1,101 @@
+"""Training recipes: small TOML files under ``recipes/``, read into one typed dataclass."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from digitkit.data.augment import AugmentConfig
+from digitkit.errors import ConfigError, UnknownNameError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+RECIPES_DIR = Path(__file__).resolve().parents[3] / "recipes"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str  #: recipe name, recorded in the artifact
+    architecture: str  #: a name from the model registry (`digitkit models --architectures`)
+    arch_kwargs: dict[str, Any] = field(default_factory=dict)  #: passed to the architecture constructor
+    seed: int = 0  #: seeds torch, the augmentation generator and the shuffling
+    epochs: int = 10
+    batch_size: int = 128
+    optimizer: str = "adamw"  #: "adamw" or "sgd" (Nesterov momentum 0.9)
+    lr: float = 3e-3  #: peak learning rate
+    weight_decay: float = 1e-4
+    schedule: str = "onecycle"  #: "onecycle", "cosine" or "constant"
+    label_smoothing: float = 0.0
+    train_subset: int = 0  #: train on the first N training images (0: all 60,000)
+    augment: AugmentConfig | None = field(default_factory=AugmentConfig)  #: None: no augmentation
+    teacher: str = ""  #: artifact name or path to distil from ("" : no distillation)
+    distill_weight: float = 0.5  #: share of the loss taken from the teacher's soft targets
+    distill_temperature: float = 3.0
+    quantize: bool = True  #: export int8 weights (post-training quantization)
+    stop_at_accuracy: float = 0.0  #: end training once validation accuracy reaches this (0: never)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+_OPTIMIZERS = ("adamw", "sgd")
+_SCHEDULES = ("onecycle", "cosine", "constant")
+
+
+def available_recipes() -> list[str]:
+    return sorted(p.stem for p in RECIPES_DIR.glob("*.toml"))
+
+
+def recipe_from_dict(values: dict[str, Any], source: str) -> Recipe:
+    known = {f.name for f in dataclasses.fields(Recipe)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ConfigError(f"{source}: unknown key(s) {', '.join(unknown)}; expected some of {', '.join(sorted(known))}")
+    values = dict(values)
+    if "augment" in values:
+        aug = values["augment"]
+        if aug is False:
+            values["augment"] = None
+        elif isinstance(aug, dict):
+            aug_known = {f.name for f in dataclasses.fields(AugmentConfig)}
+            bad = sorted(set(aug) - aug_known)
+            if bad:
+                raise ConfigError(f"{source}: unknown augment key(s) {', '.join(bad)}")
+            aug = {k: tuple(v) if isinstance(v, list) else v for k, v in aug.items()}
+            values["augment"] = AugmentConfig(**aug)
+        else:
+            raise ConfigError(f"{source}: expected [augment] table or augment = false, got {aug!r} instead")
+    try:
+        recipe = Recipe(**values)
+    except TypeError as exc:
+        raise ConfigError(f"{source}: {exc}") from exc
+    if recipe.optimizer not in _OPTIMIZERS:
+        raise ConfigError(f"{source}: optimizer must be one of {_OPTIMIZERS}, got {recipe.optimizer!r} instead")
+    if recipe.schedule not in _SCHEDULES:
+        raise ConfigError(f"{source}: schedule must be one of {_SCHEDULES}, got {recipe.schedule!r} instead")
+    if recipe.epochs < 1 or recipe.batch_size < 1:
+        raise ConfigError(f"{source}: epochs and batch_size must be >= 1")
+    return recipe
+
+
+def load_recipe(name_or_path: str) -> Recipe:
+    """A recipe by name (``default`` -> recipes/default.toml) or by path to a TOML file."""
+    path = Path(name_or_path)
+    if path.suffix != ".toml":
+        path = RECIPES_DIR / f"{name_or_path}.toml"
+    if not path.is_file():
+        raise UnknownNameError(
+            f"unknown recipe {name_or_path!r}; expected a TOML path or one of: {', '.join(available_recipes())}"
+        )
+    try:
+        values = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    values.setdefault("name", path.stem)
+    return recipe_from_dict(values, str(path))
