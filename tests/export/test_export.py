@@ -1,0 +1,67 @@
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from digitkit.export.onnx_export import OPSET, export_artifact, fold_batchnorm, to_onnx, torch_logits
+from digitkit.models import create_model
+from digitkit.preprocess import normalize_batch
+from digitkit.runtime import load_model
+from digitkit.runtime.artifact import ArtifactMeta
+from digitkit.train.checkpoint import load_checkpoint, model_from_checkpoint
+
+
+def meta(name="t"):
+    return ArtifactMeta(name=name, recipe="smoke", architecture="convnet_tiny", parameters=1, preprocess_version=1,
+                        data="test", quantization="none")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def trained_tiny(smoke_artifact):
+    return model_from_checkpoint(load_checkpoint(smoke_artifact.parent / "checkpoint.pt"))
+
+
+def test_batchnorm_folding_keeps_outputs():
+    model = create_model("convnet_default").eval()
+    for module in model.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.uniform_(-1, 1)
+            module.running_var.uniform_(0.5, 2)
+    x = torch.rand(4, 1, 28, 28)
+    folded = fold_batchnorm(model)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in folded.modules())
+    assert torch.allclose(model(x), folded(x), atol=1e-4)
+
+
+def test_export_is_standard_onnx_with_a_dynamic_batch():
+    graph = to_onnx(create_model("convnet_tiny"))
+    onnx.checker.check_model(graph)
+    assert graph.opset_import[0].version >= OPSET
+    assert graph.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
+
+
+@pytest.mark.parametrize("quantize", [False, True])
+def test_runtime_agrees_with_torch_on_mnist(tmp_path, trained_tiny, mnist_test, quantize):
+    images, labels = mnist_test
+    path = tmp_path / "m.onnx"
+    export_artifact(trained_tiny, meta(), path, quantize=quantize)
+    runtime = load_model(path)
+    normalized = normalize_batch(images[:2000])
+    reference = torch_logits(trained_tiny, normalized).argmax(1)
+    predicted = runtime.predict_logits(normalized).argmax(1)
+    agreement = (reference == predicted).mean()
+    assert agreement >= (0.999 if not quantize else 0.99)
+    if not quantize:
+        assert np.allclose(runtime.predict_logits(normalized[:50]), torch_logits(trained_tiny, normalized[:50]),
+                           atol=1e-4)  # fmt: skip
+    torch_acc = (reference == labels[:2000]).mean()
+    runtime_acc = (predicted == labels[:2000]).mean()
+    assert abs(torch_acc - runtime_acc) <= 0.005
+
+
+def test_int8_weights_make_the_file_about_four_times_smaller(tmp_path):
+    model = create_model("convnet_default")
+    full = export_artifact(model, meta(), tmp_path / "f.onnx", quantize=False)
+    small = export_artifact(model, meta(), tmp_path / "q.onnx", quantize=True)
+    assert small < full / 3.5
+    assert load_model(tmp_path / "q.onnx").meta.quantization == "int8-weights"

@@ -1,0 +1,23 @@
+import pytest
+import torch
+
+from digitkit.errors import UnknownNameError
+from digitkit.models import create_model, list_models
+from digitkit.models.registry import count_parameters
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_every_registered_model_maps_digits_to_ten_logits(name):
+    model = create_model(name).eval()
+    assert model(torch.rand(3, 1, 28, 28)).shape == (3, 10)
+
+
+def test_sizes_fit_their_artifact_budgets():
+    assert count_parameters(create_model("convnet_tiny")) <= 20_000  # tiny <= 20 KB at int8
+    assert count_parameters(create_model("convnet_default")) <= 140_000  # default < 150 KB at int8
+
+
+def test_unknown_architecture_lists_the_known_ones():
+    with pytest.raises(UnknownNameError) as info:
+        create_model("resnet9000")
+    assert "convnet_default" in str(info.value) and "resnet9000" in str(info.value)

@@ -1,0 +1,95 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import pytest
+
+from digitkit.errors import ArtifactError, ImageError, UnknownNameError
+from digitkit.runtime import load_model, read_meta
+from digitkit.runtime.artifact import METADATA_KEY
+
+
+def rewrite_meta(src, dst, **changes):
+    model = onnx.load(str(src))
+    for prop in model.metadata_props:
+        if prop.key == METADATA_KEY:
+            values = json.loads(prop.value)
+            values.update(changes)
+            prop.value = json.dumps(values)
+    onnx.save(model, str(dst))
+
+
+def test_predict_proba_rows_sum_to_one(smoke_artifact, mnist_test):
+    model = load_model(smoke_artifact)
+    proba = model.predict_proba(mnist_test[0][:10])
+    assert proba.shape == (10, 10) and np.allclose(proba.sum(1), 1, atol=1e-5)
+    assert model.predict_proba(np.zeros((0, 28, 28), np.uint8)).shape == (0, 10)
+
+
+def test_metadata_describes_the_model(smoke_artifact):
+    meta = read_meta(str(smoke_artifact))
+    assert meta.recipe == "smoke" and meta.architecture == "convnet_tiny" and meta.parameters > 1000
+    assert 0.0 < meta.metrics["mnist_accuracy"] <= 1.0
+
+
+def test_unknown_preprocess_version_is_refused(tmp_path, smoke_artifact):
+    rewrite_meta(smoke_artifact, tmp_path / "m.onnx", preprocess_version=99)
+    with pytest.raises(ArtifactError, match="preprocessing version 99"):
+        load_model(tmp_path / "m.onnx")
+
+
+def test_unknown_format_version_is_refused(tmp_path, smoke_artifact):
+    rewrite_meta(smoke_artifact, tmp_path / "m.onnx", format_version=7)
+    with pytest.raises(ArtifactError, match="format version 7"):
+        load_model(tmp_path / "m.onnx")
+
+
+def test_truncated_and_foreign_files_are_refused(tmp_path, smoke_artifact):
+    data = smoke_artifact.read_bytes()
+    (tmp_path / "cut.onnx").write_bytes(data[: len(data) // 2])
+    (tmp_path / "foreign.onnx").write_bytes(b"GIF89a not a model")
+    for name in ("cut.onnx", "foreign.onnx"):
+        with pytest.raises(ArtifactError, match="not a loadable ONNX artifact"):
+            load_model(tmp_path / name)
+
+
+def test_onnx_without_digitkit_metadata_is_refused(tmp_path, smoke_artifact):
+    model = onnx.load(str(smoke_artifact))
+    del model.metadata_props[:]
+    onnx.save(model, str(tmp_path / "bare.onnx"))
+    with pytest.raises(ArtifactError, match="without digitkit metadata"):
+        load_model(tmp_path / "bare.onnx")
+
+
+def test_wrong_shapes_and_dtypes_are_refused(smoke_artifact):
+    model = load_model(smoke_artifact)
+    with pytest.raises(ImageError, match=r"\(N, 28, 28\)"):
+        model.predict_logits(np.zeros((2, 32, 32), np.float32))
+    with pytest.raises(ImageError, match="float32"):
+        model.predict_logits(np.zeros((2, 28, 28), np.float64))
+
+
+def test_unknown_model_name_lists_shipped_ones():
+    with pytest.raises(UnknownNameError, match="default"):
+        load_model("no-such-model")
+
+
+def test_runtime_imports_and_predicts_with_torch_unimportable(smoke_artifact):
+    code = f"""
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            raise ImportError("torch is blocked in this test")
+sys.meta_path.insert(0, Block())
+import numpy as np
+from digitkit.runtime import load_model
+import digitkit.serve.app, digitkit.serve.server
+m = load_model({str(smoke_artifact)!r})
+print(m.predict(np.zeros((1, 28, 28), np.uint8)).shape, "torch" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(1,) False"

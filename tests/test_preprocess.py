@@ -1,0 +1,76 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitkit.errors import ImageError
+from digitkit.preprocess import CENTRE, normalize, normalize_batch, pil_to_gray
+
+
+def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
+    rows, cols = np.indices(image.shape)
+    total = image.sum()
+    return float((rows * image).sum() / total), float((cols * image).sum() / total)
+
+
+def test_mnist_digits_pass_through_unchanged(mnist_test):
+    images = mnist_test[0][:500]
+    out = normalize_batch(images)
+    unchanged = np.all(np.abs(out - images / np.float32(255)) < 1e-6, axis=(1, 2))
+    assert unchanged.mean() > 0.99
+
+
+def test_shifted_digit_is_recentred(mnist_test):
+    digit = mnist_test[0][0]
+    shifted = np.roll(np.roll(digit, 4, axis=0), -3, axis=1)
+    com = centre_of_mass(normalize(shifted))
+    assert abs(com[0] - CENTRE[0]) <= 1.0 and abs(com[1] - CENTRE[1]) <= 1.0
+
+
+def test_large_dark_on_light_drawing_becomes_mnist_style():
+    canvas = np.full((280, 200), 255, dtype=np.uint8)  # white page
+    canvas[40:240, 90:110] = 0  # a tall black stroke: a "1"
+    out = normalize(canvas)
+    assert out.shape == (28, 28) and out.dtype == np.float32
+    rows = np.where(out.max(axis=1) > 0.25)[0]
+    assert 18 <= rows.max() - rows.min() + 1 <= 21  # fitted to the 20-pixel box
+    assert out[0].max() == 0 and out[:, 0].max() == 0  # background is black
+    com = centre_of_mass(out)
+    assert abs(com[0] - 14) <= 1 and abs(com[1] - 14) <= 1
+
+
+def test_small_digit_is_scaled_up_to_the_box(mnist_test):
+    digit = mnist_test[0][1]
+    small = np.asarray(Image.fromarray(digit).resize((14, 14), Image.Resampling.BILINEAR))
+    padded = np.zeros((28, 28), np.uint8)
+    padded[7:21, 7:21] = small
+    out = normalize(padded)
+    ink_rows = np.where(out.max(axis=1) > 0.25)[0]
+    assert ink_rows.max() - ink_rows.min() + 1 >= 17
+
+
+def test_low_contrast_ink_is_stretched():
+    image = np.full((28, 28), 100, dtype=np.uint8)
+    image[5:23, 12:16] = 160
+    out = normalize(image)
+    assert out.max() > 0.9 and out[0, 0] == 0
+
+
+def test_blank_image_gives_zeros():
+    assert not normalize(np.zeros((50, 40), np.uint8)).any()
+    assert not normalize(np.full((28, 28), 255, np.uint8)).any()
+
+
+def test_rejects_colour_arrays_and_odd_dtypes():
+    with pytest.raises(ImageError, match="2-D grayscale"):
+        normalize(np.zeros((28, 28, 3), np.uint8))
+    with pytest.raises(ImageError, match="uint8 or float"):
+        normalize(np.zeros((28, 28), np.int32))
+    with pytest.raises(ImageError, match=r"\(N, H, W\)"):
+        normalize_batch(np.zeros((28, 28), np.uint8))
+
+
+def test_transparent_drawing_uses_alpha_as_ink():
+    rgba = np.zeros((100, 100, 4), dtype=np.uint8)
+    rgba[20:80, 45:55] = (0, 0, 0, 255)  # opaque black stroke on a transparent page
+    gray = pil_to_gray(Image.fromarray(rgba, mode="RGBA"))
+    assert gray[50, 50] == pytest.approx(1.0) and gray[5, 5] == pytest.approx(0.0)
