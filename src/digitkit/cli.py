@@ -9,17 +9,18 @@ import sys
 from collections.abc import Sequence
 
 from digitkit import __version__
-from digitkit.commands import evaluate, export, fetch, models, package, serve, train
+from digitkit.commands import check, evaluate, export, fetch, models, package, serve, train
+from digitkit.commands.common import HelpFormatter
 from digitkit.errors import DigitkitError
 
-COMMANDS = (fetch, train, evaluate, export, models, serve, package)
+COMMANDS = (fetch, train, evaluate, export, models, serve, package, check)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digitkit",
         description="Handwritten-digit recognition: fetch MNIST, train, evaluate, export, serve, package.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"digitkit {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")

@@ -69,8 +69,9 @@ def test_unreachable_mirror_falls_through_quickly(tmp_path, fake_files):
     source.mkdir()
     started = time.perf_counter()
     with pytest.raises(DataError, match="could not obtain"):
-        mnist.fetch_mnist(tmp_path / "c", source=source, mirrors=("http://127.0.0.1:9/",), use_npm=False,
-                          progress=False)  # fmt: skip
+        mnist.fetch_mnist(
+            tmp_path / "c", source=source, mirrors=("http://127.0.0.1:9/",), use_npm=False, progress=False
+        )
     assert time.perf_counter() - started < 10
 
 

@@ -12,8 +12,15 @@ from digitkit.train.checkpoint import load_checkpoint, model_from_checkpoint
 
 
 def meta(name="t"):
-    return ArtifactMeta(name=name, recipe="smoke", architecture="convnet_tiny", parameters=1, preprocess_version=1,
-                        data="test", quantization="none")  # fmt: skip
+    return ArtifactMeta(
+        name=name,
+        recipe="smoke",
+        architecture="convnet_tiny",
+        parameters=1,
+        preprocess_version=1,
+        data="test",
+        quantization="none",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +59,9 @@ def test_runtime_agrees_with_torch_on_mnist(tmp_path, trained_tiny, mnist_test, 
     agreement = (reference == predicted).mean()
     assert agreement >= (0.999 if not quantize else 0.99)
     if not quantize:
-        assert np.allclose(runtime.predict_logits(normalized[:50]), torch_logits(trained_tiny, normalized[:50]),
-                           atol=1e-4)  # fmt: skip
+        assert np.allclose(
+            runtime.predict_logits(normalized[:50]), torch_logits(trained_tiny, normalized[:50]), atol=1e-4
+        )
     torch_acc = (reference == labels[:2000]).mean()
     runtime_acc = (predicted == labels[:2000]).mean()
     assert abs(torch_acc - runtime_acc) <= 0.005

@@ -26,7 +26,7 @@ class RunningServer:
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "digitkit.cli", "serve", "--port", str(self.port), *args]
         # A file, not a pipe: an unread pipe fills up and blocks the server's access log.
-        self.log = tempfile.TemporaryFile()
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -38,8 +38,10 @@ def test_one_png_gives_one_digit(server, smoke_artifact, mnist_test, encode):
 
 def test_many_png_and_jpeg_answers_in_order(server, smoke_artifact, mnist_test, encode):
     images = mnist_test[0][:12]
-    files = [("x", (f"{i}.{'jpg' if i % 2 else 'png'}", encode(im, fmt="JPEG" if i % 2 else "PNG"), "image/png"))
-             for i, im in enumerate(images)]  # fmt: skip
+    files = [
+        ("x", (f"{i}.{'jpg' if i % 2 else 'png'}", encode(im, fmt="JPEG" if i % 2 else "PNG"), "image/png"))
+        for i, im in enumerate(images)
+    ]
     response = post(server, files)
     assert response.status_code == 200
     model = load_model(smoke_artifact)
@@ -69,8 +71,11 @@ def test_bad_images_get_a_json_400(server, mnist_test, make, message, encode):
 
 def test_good_images_mixed_with_a_broken_one_get_400(server, mnist_test, encode):
     good = encode(mnist_test[0][0])
-    files = [("x", ("1.png", good, "image/png")), ("x", ("2.png", good[:40], "image/png")),
-             ("x", ("3.png", good, "image/png"))]  # fmt: skip
+    files = [
+        ("x", ("1.png", good, "image/png")),
+        ("x", ("2.png", good[:40], "image/png")),
+        ("x", ("3.png", good, "image/png")),
+    ]
     response = post(server, files)
     assert response.status_code == 400 and "image 2" in response.json()["error"]
 
@@ -82,8 +87,9 @@ def test_missing_field_non_multipart_and_text_value_get_400(server, mnist_test, 
     assert response.status_code == 400 and "multipart/form-data" in response.json()["error"]
     response = httpx.post(f"{server.url}/predict", data={"x": "hello"}, files={"z": ("a", b"b")})
     assert response.status_code == 400 and "not a file" in response.json()["error"]
-    response = httpx.post(f"{server.url}/predict", content=b"--x\r\nbroken", headers={
-        "content-type": "multipart/form-data; boundary=x"})  # fmt: skip
+    response = httpx.post(
+        f"{server.url}/predict", content=b"--x\r\nbroken", headers={"content-type": "multipart/form-data; boundary=x"}
+    )
     assert response.status_code == 400 and "error" in response.json()
 
 
@@ -105,8 +111,9 @@ def test_parallel_requests_each_get_their_own_answer(server, mnist_test, encode)
     images = mnist_test[0][:16]
     expected = [post(server, [("x", ("a.png", encode(im), "image/png"))]).json()["y"] for im in images]
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        answers = list(pool.map(lambda im: post(server, [("x", ("a.png", encode(im), "image/png"))]).json()["y"],
-                                list(images) * 4))  # fmt: skip
+        answers = list(
+            pool.map(lambda im: post(server, [("x", ("a.png", encode(im), "image/png"))]).json()["y"], list(images) * 4)
+        )
     assert answers == expected * 4
 
 

@@ -39,10 +39,10 @@ def test_resume_continues_to_the_same_weights(tmp_path, mnist_test):
     straight = train(recipe, train_set, valid_set, run_dir=tmp_path / "straight", progress=False)
     # An interrupted 2-epoch run: stop_at_accuracy ends it after epoch 1, leaving its checkpoint.
     interrupted = tmp_path / "interrupted"
-    train(dataclasses.replace(recipe, stop_at_accuracy=1e-9), train_set, valid_set, run_dir=interrupted,
-          progress=False)  # fmt: skip
-    resumed = train(recipe, train_set, valid_set, run_dir=interrupted, resume=interrupted / "checkpoint.pt",
-                    progress=False)  # fmt: skip
+    train(dataclasses.replace(recipe, stop_at_accuracy=1e-9), train_set, valid_set, run_dir=interrupted, progress=False)
+    resumed = train(
+        recipe, train_set, valid_set, run_dir=interrupted, resume=interrupted / "checkpoint.pt", progress=False
+    )
     assert [h["epoch"] for h in resumed.history] == [1, 2]
     for a, b in zip(straight.model.state_dict().values(), resumed.model.state_dict().values(), strict=True):
         assert torch.allclose(a.float(), b.float(), atol=1e-6)

@@ -1,9 +1,39 @@
-"""digitkit export (placeholder until its issue lands)."""
+"""digitkit export CHECKPOINT -o FILE.onnx: a checkpoint to a self-describing ONNX artifact."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from digitkit.commands.common import add_cache, new_parser
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    pass
+    parser = new_parser(sub, "export", "export a training checkpoint to an ONNX artifact, checked against torch")
+    parser.add_argument("checkpoint", type=Path, help="checkpoint.pt from a run folder")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="artifact path (.onnx)")
+    parser.add_argument("--name", default=None, help="model name stored in the artifact (default: recipe name)")
+    parser.add_argument("--no-quantize", action="store_true", help="keep float32 weights")
+    parser.add_argument("--check", type=int, default=10000, help="MNIST test images for the torch parity check")
+    add_cache(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from digitkit.data.mnist import cache_dir
+    from digitkit.export.parity import export_checked
+
+    report = export_checked(
+        args.checkpoint,
+        args.output,
+        name=args.name,
+        quantize=not args.no_quantize,
+        cache=cache_dir(args.cache),
+        check_images=args.check,
+    )
+    print(f"wrote {args.output}: {report.bytes:,} bytes ({report.quantization})")
+    print(
+        f"parity on {report.images:,} MNIST test images: {report.agreement:.4%} same predictions; accuracy "
+        f"torch {report.torch_accuracy:.4%}, runtime {report.runtime_accuracy:.4%}"
+    )
+    return 0

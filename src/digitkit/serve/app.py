@@ -22,7 +22,8 @@ from digitkit.runtime import Model, load_model
 from digitkit.serve import api, contract
 from digitkit.serve.batcher import Batcher
 from digitkit.serve.errors import EXCEPTION_HANDLERS
-from digitkit.serve.middleware import BodyLimit, Metrics, batch_observers
+from digitkit.serve.limits import BodyLimit
+from digitkit.serve.metrics import Metrics, batch_observers
 from digitkit.serve.settings import Settings
 from digitkit.serve.state import ServiceState
 

@@ -24,13 +24,9 @@ def _open(data: bytes, formats: tuple[str, ...], what: str) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             return Image.open(io.BytesIO(data), formats=list(formats))
-    except (
-        UnidentifiedImageError,
-        OSError,
-        ValueError,
-        Image.DecompressionBombWarning,
-        Image.DecompressionBombError,
-    ) as exc:
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise ImageError(f"{what} declares more pixels than any digit needs; refused unread") from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ImageError(f"{what} is not a readable {' or '.join(formats)} image") from exc
 
 

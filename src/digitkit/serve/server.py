@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
 from digitkit.serve.app import create_app
-from digitkit.serve.protocol import JsonErrorHttpToolsProtocol
+from digitkit.serve.runner import serve_app, uvicorn_options
 from digitkit.serve.settings import Settings, settings_from_env
 
 SUPERVISOR_ENV = "DIGITKIT_SUPERVISOR_PID"
@@ -27,36 +26,15 @@ def app_from_env() -> FastAPI:
     return app
 
 
-def _uvicorn_options(settings: Settings) -> dict[str, Any]:
-    return {
-        "host": settings.host,
-        "port": settings.port,
-        "http": JsonErrorHttpToolsProtocol,
-        "lifespan": "on",
-        "access_log": settings.access_log,
-        "timeout_graceful_shutdown": 1,
-        "server_header": False,
-        "log_level": "info",
-    }
-
-
 def run_server(settings: Settings) -> None:
     """Serve until /exit or a signal; return normally (exit code 0) in both cases."""
     if settings.workers == 1:
-        app = create_app(settings)
-        server = uvicorn.Server(uvicorn.Config(app, **_uvicorn_options(settings)))
-
-        def stop() -> None:
-            server.should_exit = True
-
-        app.state.digitkit.request_exit = stop
-        server.run()
+        serve_app(create_app(settings), settings)
         return
     os.environ[SUPERVISOR_ENV] = str(os.getpid())
-    for name, value in _as_env(settings).items():
-        os.environ[name] = value
+    os.environ.update(_as_env(settings))
     uvicorn.run(
-        "digitkit.serve.server:app_from_env", factory=True, workers=settings.workers, **_uvicorn_options(settings)
+        "digitkit.serve.server:app_from_env", factory=True, workers=settings.workers, **uvicorn_options(settings)
     )
 
 

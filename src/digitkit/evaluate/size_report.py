@@ -1,0 +1,63 @@
+"""The size report: per artifact its bytes, parameters, accuracies and one-thread speed."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from digitkit.runtime import load_model, shipped_models
+
+
+def images_per_second(model: Any, batch: int = 64, seconds: float = 1.0) -> float:
+    """One-thread inference throughput on preprocessed batches (preprocessing excluded)."""
+    x = np.random.default_rng(0).random((batch, 28, 28), dtype=np.float32)
+    model.predict_logits(x)
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        model.predict_logits(x)
+        done += batch
+    return done / (time.perf_counter() - started)
+
+
+def size_report(
+    artifacts: list[str] | None, *, measure: bool, cache: Path, suite_size: int = 2000, progress: bool = False
+) -> list[dict[str, Any]]:
+    names: list[str | Path] = list(artifacts) if artifacts else list(shipped_models().values())
+    rows = []
+    for spec in names:
+        model = load_model(spec, threads=1)
+        row: dict[str, Any] = {
+            "name": model.name,
+            "path": str(model.path),
+            "bytes": model.path.stat().st_size,
+            "parameters": model.meta.parameters,
+            "quantization": model.meta.quantization,
+            **model.meta.metrics,
+        }
+        if measure:
+            from digitkit.data.mnist import ensure_mnist, load_mnist
+            from digitkit.evaluate.report import evaluate_set, evaluate_suite
+
+            ensure_mnist(cache, progress)
+            images, labels = load_mnist("test", cache)
+            row["mnist_accuracy"] = evaluate_set(model, images, labels)["accuracy"]
+            row["suite_accuracy"] = evaluate_suite(model, cache, suite_size, progress)["overall"]
+        row["images_per_second_1_thread"] = images_per_second(model)
+        rows.append(row)
+    return rows
+
+
+def format_table(rows: list[dict[str, Any]]) -> str:
+    header = f"{'model':<10} {'bytes':>9} {'params':>9} {'MNIST test':>11} {'suite':>9} {'img/s (1 thread)':>17}"
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        mnist = f"{row['mnist_accuracy']:.2%}" if "mnist_accuracy" in row else "-"
+        suite = f"{row['suite_accuracy']:.2%}" if "suite_accuracy" in row else "-"
+        lines.append(
+            f"{row['name']:<10} {row['bytes']:>9,} {row['parameters']:>9,} {mnist:>11} {suite:>9} "
+            f"{row['images_per_second_1_thread']:>17,.0f}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,102 @@
+"""Build the submission archive: run.sh, python.txt, the serving code it needs, and the model."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from digitkit.errors import ConfigError
+from digitkit.runtime import resolve_artifact
+
+ARCHIVE_LIMIT = 4 * 1024 * 1024  #: the competition's limit on the archive
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+#: The modules the contract service imports, relative to the digitkit package. No torch, no training.
+SERVING_MODULES = (
+    "__init__.py",
+    "errors.py",
+    "preprocess.py",
+    "runtime/__init__.py",
+    "runtime/artifact.py",
+    "runtime/model.py",
+    "serve/__init__.py",
+    "serve/batcher.py",
+    "serve/contract.py",
+    "serve/contract_app.py",
+    "serve/decode.py",
+    "serve/errors.py",
+    "serve/limits.py",
+    "serve/protocol.py",
+    "serve/runner.py",
+    "serve/settings.py",
+    "serve/state.py",
+    "serve/submission.py",
+)
+#: Distributions the serving code needs, pinned to the versions installed here (the ones tested).
+REQUIREMENTS = ("numpy", "pillow", "onnxruntime", "starlette", "uvicorn", "httptools", "python-multipart")
+MODEL_FILE = "model.onnx"
+RUN_SH = """#!/bin/sh
+# Start the digitkit service on $1:$2 (the organizers run: sh run.sh HOST PORT).
+cd "$(dirname "$0")" || exit 1
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONDONTWRITEBYTECODE=1 OMP_NUM_THREADS=1
+exec "${PYTHON:-python3}" -m digitkit.serve.submission "${1:-0.0.0.0}" "${2:-8000}" model.onnx
+"""
+
+
+@dataclass
+class ArchiveReport:
+    path: Path
+    bytes: int
+    entries: list[tuple[str, int]]  #: (name, uncompressed bytes)
+
+
+def python_requirements() -> str:
+    return "".join(f"{name}=={metadata.version(name)}\n" for name in REQUIREMENTS)
+
+
+def _minify(source: str) -> str:
+    """Drop blank lines and whole-line comments; the code stays readable and the archive smaller."""
+    kept = [line for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return "\n".join(kept) + "\n"
+
+
+def archive_bytes(model: str | Path) -> tuple[bytes, list[tuple[str, int]]]:
+    artifact = resolve_artifact(model)
+    files: list[tuple[str, bytes]] = [
+        ("run.sh", RUN_SH.encode()),
+        ("python.txt", python_requirements().encode()),
+        (MODEL_FILE, artifact.read_bytes()),
+    ]
+    for module in SERVING_MODULES:
+        files.append((f"digitkit/{module}", _minify((PACKAGE_ROOT / module).read_text()).encode()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, data in files:
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))  # fixed time: reproducible bytes
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = (0o755 if name.endswith(".sh") else 0o644) << 16
+            archive.writestr(info, data)
+    return buffer.getvalue(), [(name, len(data)) for name, data in files]
+
+
+def build_archive(model: str | Path, output: Path) -> ArchiveReport:
+    data, entries = archive_bytes(model)
+    if len(data) > ARCHIVE_LIMIT:
+        raise ConfigError(
+            f"the archive would be {len(data):,} bytes, over the competition's limit of {ARCHIVE_LIMIT:,}; "
+            "choose a smaller model"
+        )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return ArchiveReport(output, len(data), entries)

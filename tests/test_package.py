@@ -1,0 +1,108 @@
+"""The submission archive: contents, size, and the organizers' functional check end to end."""
+
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from digitkit.errors import ConfigError
+from digitkit.package import build
+from digitkit.package.build import build_archive
+from digitkit.package.check import check_archive
+
+
+def test_archive_holds_run_sh_requirements_code_and_model_but_no_torch(tmp_path, smoke_artifact):
+    report = build_archive(smoke_artifact, tmp_path / "s.zip")
+    with zipfile.ZipFile(report.path) as archive:
+        names = set(archive.namelist())
+        code = "".join(archive.read(n).decode() for n in names if n.endswith(".py"))
+        requirements = archive.read("python.txt").decode().split()
+    assert {"run.sh", "python.txt", "model.onnx", "digitkit/serve/submission.py"} <= names
+    assert "import torch" not in code and "from torch" not in code
+    assert not any("test" in n or "__pycache__" in n for n in names)
+    assert all("==" in line for line in requirements) and not any(r.startswith("torch") for r in requirements)
+    assert report.bytes == (tmp_path / "s.zip").stat().st_size
+
+
+def test_archive_is_reproducible(tmp_path, smoke_artifact):
+    first = build_archive(smoke_artifact, tmp_path / "a.zip").path.read_bytes()
+    second = build_archive(smoke_artifact, tmp_path / "b.zip").path.read_bytes()
+    assert first == second
+
+
+def test_archive_over_the_limit_is_refused_and_nothing_written(tmp_path, smoke_artifact, monkeypatch):
+    monkeypatch.setattr(build, "ARCHIVE_LIMIT", 1000)
+    with pytest.raises(ConfigError, match="over the competition's limit"):
+        build_archive(smoke_artifact, tmp_path / "s.zip")
+    assert not list(tmp_path.iterdir())
+
+
+def test_check_passes_a_good_archive_end_to_end(tmp_path, smoke_artifact, mnist_test):
+    archive = build_archive(smoke_artifact, tmp_path / "s.zip").path
+    images, labels = mnist_test
+    report = check_archive(archive, install=False, images=images, labels=labels, sample=100)
+    failed = [r for r in report.results if not r.passed]
+    assert not failed, (failed, report.log)
+    assert {r.name for r in report.results} >= {
+        "invalid HTTP",
+        "RGB image",
+        "16-bit image",
+        "GET /exit ends with code 0",
+    }
+    assert 0 < report.startup_seconds < 60 and report.peak_rss_mb > 10
+
+
+def test_check_fails_an_archive_whose_service_breaks_the_contract(tmp_path, smoke_artifact, mnist_test):
+    good = build_archive(smoke_artifact, tmp_path / "good.zip").path
+    broken = tmp_path / "broken.zip"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "digitkit/serve/contract.py":
+                data = data.replace(b'{"status": "Ok"}', b'{"status": "fine"}')
+            dst.writestr(item, data)
+    images, labels = mnist_test
+    report = check_archive(broken, install=False, images=images, labels=labels, sample=50)
+    assert not report.passed
+    assert [r.name for r in report.results if not r.passed] == ["GET /status"]
+
+
+def test_check_command_exits_1_on_fail_and_0_on_pass(tmp_path, smoke_artifact, mnist_cache):
+    archive = build_archive(smoke_artifact, tmp_path / "s.zip").path
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "digitkit.cli",
+            "check",
+            str(archive),
+            "--no-install",
+            "--sample",
+            "50",
+            "--cache",
+            str(mnist_cache),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "overall" in done.stdout and "FAIL" not in done.stdout
+    (tmp_path / "not.zip").write_text("plain text")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "digitkit.cli",
+            "check",
+            str(tmp_path / "not.zip"),
+            "--no-install",
+            "--cache",
+            str(mnist_cache),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2 and "not a zip archive" in done.stderr
