@@ -27,6 +27,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
+def print_epoch(record: dict[str, float]) -> None:
+    extra = f"  sparsity {record['sparsity']:.1%}" if "sparsity" in record else ""
+    print(
+        f"epoch {int(record['epoch']):>3}  train loss {record['train_loss']:.4f}  valid loss {record['valid_loss']:.4f}"
+        f"  valid acc {record['valid_accuracy']:.4%}  {record['seconds']:7.1f} s{extra}",
+        flush=True,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from digitkit.train.pipeline import run_recipe  # torch: imported only when training
     from digitkit.train.recipe import load_recipe
@@ -46,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         suite_size=args.suite_size,
         progress=show_progress(),
+        on_epoch=print_epoch,
     )
     metrics = result.meta.metrics
     print(f"trained {recipe.name} ({result.meta.parameters:,} parameters) in {result.train.seconds:.1f}s")

@@ -12,6 +12,7 @@ from torch import nn
 
 from digitkit.errors import ArtifactError
 from digitkit.models import create_model
+from digitkit.train.prune import apply_pruning, make_permanent
 
 
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
@@ -42,5 +43,10 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
 def model_from_checkpoint(state: dict[str, Any]) -> nn.Module:
     recipe = state["recipe"]
     model = create_model(recipe["architecture"], **recipe["arch_kwargs"])
+    pruned = any(key.endswith("weight_orig") for key in state["model"])
+    if pruned:  # saved during the pruning phase: masks are stored beside the original weights
+        apply_pruning(model, recipe["prune_amount"])
     model.load_state_dict(state["model"])
+    if pruned:
+        make_permanent(model)
     return model.eval()

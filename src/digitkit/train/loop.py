@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from digitkit.errors import ConfigError
 from digitkit.models import create_model
 from digitkit.preprocess import PREPROCESS_VERSION, normalize_batch
 from digitkit.train.checkpoint import load_checkpoint, save_checkpoint
+from digitkit.train.prune import apply_pruning, is_pruned, make_permanent, sparsity
 from digitkit.train.recipe import Recipe
 
 log = logging.getLogger(__name__)
@@ -93,6 +95,58 @@ def _teacher_probs(teacher: Any, inputs: torch.Tensor, temperature: float) -> to
     return F.softmax(logits / temperature, dim=1)
 
 
+@dataclass
+class _Step:
+    """What one optimisation step needs, bundled so the epoch function stays readable."""
+
+    model: nn.Module
+    opt: torch.optim.Optimizer
+    sched: Any
+    teacher: Any
+    device: torch.device
+
+
+def _train_epoch(
+    recipe: Recipe,
+    step: _Step,
+    images: np.ndarray,
+    labels: torch.Tensor,
+    gen: torch.Generator,
+    use_schedule: bool,
+    desc: str,
+    progress: bool,
+) -> float:
+    """One pass over the data; returns the mean training loss."""
+    step.model.train()
+    order = torch.randperm(len(images), generator=gen)
+    steps = (len(images) + recipe.batch_size - 1) // recipe.batch_size
+    running, seen = 0.0, 0
+    bar = tqdm(range(steps), desc=desc, disable=not progress, leave=False)
+    for index_in_epoch in bar:
+        index = order[index_in_epoch * recipe.batch_size : (index_in_epoch + 1) * recipe.batch_size]
+        batch = torch.from_numpy(images[index.numpy()].astype(np.float32) / 255)[:, None]
+        if recipe.augment is not None:
+            batch = augment(batch, gen, recipe.augment)
+        inputs = _to_input(batch[:, 0].numpy())
+        logits = step.model(inputs.to(step.device))
+        loss = F.cross_entropy(logits, labels[index].to(step.device), label_smoothing=recipe.label_smoothing)
+        if step.teacher is not None:
+            t = recipe.distill_temperature
+            soft = _teacher_probs(step.teacher, inputs, t).to(step.device)
+            kd = F.kl_div(F.log_softmax(logits / t, 1), soft, reduction="batchmean") * t * t
+            loss = (1 - recipe.distill_weight) * loss + recipe.distill_weight * kd
+        step.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        step.opt.step()
+        if use_schedule:
+            step.sched.step()
+        running += loss.item() * len(index)
+        seen += len(index)
+        if index_in_epoch % 20 == 0:
+            bar.set_postfix(loss=f"{running / seen:.4f}")
+    return running / seen
+
+
 def train(
     recipe: Recipe,
     train_data: Dataset,
@@ -103,8 +157,13 @@ def train(
     resume: Path | None = None,
     progress: bool = True,
     epochs: int | None = None,
+    on_epoch: Callable[[dict[str, float]], None] | None = None,
 ) -> TrainResult:
-    """Train ``recipe`` and leave checkpoint.pt, metrics.json and curve.png in ``run_dir``."""
+    """Train ``recipe`` and leave checkpoint.pt, metrics.json and curve.png in ``run_dir``.
+
+    With ``prune_amount`` the model is pruned after the main epochs and fine-tuned for ``prune_epochs``
+    more at a small constant learning rate; ``on_epoch`` receives each epoch's record (the CLI prints it).
+    """
     dev = pick_device(device)
     torch.manual_seed(recipe.seed)
     gen = torch.Generator().manual_seed(recipe.seed)
@@ -112,9 +171,11 @@ def train(
     images, labels = train_data.images, torch.from_numpy(train_data.labels.astype(np.int64))
     if recipe.train_subset:
         images, labels = images[: recipe.train_subset], labels[: recipe.train_subset]
-    total_epochs = epochs or recipe.epochs
+    main_epochs = epochs or recipe.epochs
+    prune_epochs = recipe.prune_epochs if recipe.prune_amount else 0
+    total_epochs = main_epochs + prune_epochs
     steps_per_epoch = (len(images) + recipe.batch_size - 1) // recipe.batch_size
-    opt, sched = _make_optimizer(recipe, model, total_epochs * steps_per_epoch)
+    opt, sched = _make_optimizer(recipe, model, main_epochs * steps_per_epoch)
     valid_x, valid_y = _to_input(valid_data.images), torch.from_numpy(valid_data.labels.astype(np.int64))
     teacher = None
     if recipe.teacher:
@@ -125,6 +186,8 @@ def train(
     first_epoch, elapsed = 0, 0.0
     if resume is not None:
         state = load_checkpoint(resume)
+        if state["epoch"] > main_epochs:  # resuming inside the pruning phase: same masks' shape of state
+            apply_pruning(model, recipe.prune_amount)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         sched.load_state_dict(state["scheduler"])
@@ -132,49 +195,29 @@ def train(
         history, first_epoch, elapsed = state["history"], state["epoch"], state["elapsed"]
         log.info("resumed from %s at epoch %d", resume, first_epoch)
     run_dir.mkdir(parents=True, exist_ok=True)
+    step = _Step(model, opt, sched, teacher, dev)
     for epoch in range(first_epoch, total_epochs):
+        pruning_phase = epoch >= main_epochs
+        if pruning_phase and not is_pruned(model):
+            apply_pruning(model, recipe.prune_amount)
+            for group in opt.param_groups:
+                group["lr"] = recipe.lr * 0.05
         started = time.perf_counter()
-        model.train()
-        order = torch.randperm(len(images), generator=gen)
-        running, seen = 0.0, 0
-        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{total_epochs}", disable=not progress, leave=False)
-        for step in bar:
-            index = order[step * recipe.batch_size : (step + 1) * recipe.batch_size]
-            batch = torch.from_numpy(images[index.numpy()].astype(np.float32) / 255)[:, None]
-            if recipe.augment is not None:
-                batch = augment(batch, gen, recipe.augment)
-            inputs = _to_input(batch[:, 0].numpy())
-            target = labels[index]
-            logits = model(inputs.to(dev))
-            loss = F.cross_entropy(logits, target.to(dev), label_smoothing=recipe.label_smoothing)
-            if teacher is not None:
-                soft = _teacher_probs(teacher, inputs, recipe.distill_temperature).to(dev)
-                t = recipe.distill_temperature
-                kd = F.kl_div(F.log_softmax(logits / t, 1), soft, reduction="batchmean") * t * t
-                loss = (1 - recipe.distill_weight) * loss + recipe.distill_weight * kd
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            running += loss.item() * len(index)
-            seen += len(index)
-            if step % 20 == 0:
-                bar.set_postfix(loss=f"{running / seen:.4f}")
+        desc = f"epoch {epoch + 1}/{total_epochs}" + (" (pruned fine-tune)" if pruning_phase else "")
+        train_loss = _train_epoch(recipe, step, images, labels, gen, not pruning_phase, desc, progress)
         elapsed += time.perf_counter() - started
         record = {
             "epoch": epoch + 1,
-            "train_loss": running / seen,
+            "train_loss": train_loss,
             "seconds": elapsed,
             **validate(model, valid_x, valid_y, dev),
         }
+        if pruning_phase:
+            record["sparsity"] = sparsity(model)
         history.append(record)
         log.info("epoch %d: %s", epoch + 1, record)
-        if progress:
-            tqdm.write(
-                f"epoch {epoch + 1:>3}/{total_epochs}  train loss {record['train_loss']:.4f}  "
-                f"valid loss {record['valid_loss']:.4f}  valid acc {record['valid_accuracy']:.4%}  "
-                f"{elapsed:6.1f}s"
-            )
+        if on_epoch is not None:
+            on_epoch(record)
         save_checkpoint(
             run_dir / "checkpoint.pt",
             {
@@ -194,6 +237,8 @@ def train(
         if recipe.stop_at_accuracy and record["valid_accuracy"] >= recipe.stop_at_accuracy:
             log.info("reached %.4f >= %.4f; stopping", record["valid_accuracy"], recipe.stop_at_accuracy)
             break
+    if is_pruned(model):
+        make_permanent(model)
     return TrainResult(model.cpu().eval(), history, run_dir, elapsed)
 
 

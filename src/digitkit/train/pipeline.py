@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,10 +59,19 @@ def run_recipe(
     epochs: int | None = None,
     suite_size: int = 10000,
     progress: bool = True,
+    on_epoch: Callable[[dict[str, float]], None] | None = None,
 ) -> PipelineResult:
     train_data, valid_data = load_training_data(data, cache, progress)
     result = train(
-        recipe, train_data, valid_data, run_dir=run_dir, device=device, resume=resume, progress=progress, epochs=epochs
+        recipe,
+        train_data,
+        valid_data,
+        run_dir=run_dir,
+        device=device,
+        resume=resume,
+        progress=progress,
+        epochs=epochs,
+        on_epoch=on_epoch,
     )
     meta = ArtifactMeta(
         name=name or recipe.name,

@@ -38,6 +38,8 @@ class Recipe:
     distill_weight: float = 0.5  #: share of the loss taken from the teacher's soft targets
     distill_temperature: float = 3.0
     quantize: bool = True  #: export int8 weights (post-training quantization)
+    prune_amount: float = 0.0  #: share of conv/linear weights zeroed by magnitude after training (0: none)
+    prune_epochs: int = 0  #: fine-tuning epochs after pruning, at lr * 0.05
     stop_at_accuracy: float = 0.0  #: end training once validation accuracy reaches this (0: never)
 
     def to_dict(self) -> dict[str, Any]:
@@ -79,6 +81,8 @@ def recipe_from_dict(values: dict[str, Any], source: str) -> Recipe:
         raise ConfigError(f"{source}: optimizer must be one of {_OPTIMIZERS}, got {recipe.optimizer!r} instead")
     if recipe.schedule not in _SCHEDULES:
         raise ConfigError(f"{source}: schedule must be one of {_SCHEDULES}, got {recipe.schedule!r} instead")
+    if not 0.0 <= recipe.prune_amount < 1.0 or recipe.prune_epochs < 0:
+        raise ConfigError(f"{source}: prune_amount must be in [0, 1) and prune_epochs >= 0")
     if recipe.epochs < 1 or recipe.batch_size < 1:
         raise ConfigError(f"{source}: epochs and batch_size must be >= 1")
     return recipe
