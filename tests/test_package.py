@@ -106,3 +106,27 @@ def test_check_command_exits_1_on_fail_and_0_on_pass(tmp_path, smoke_artifact, m
         timeout=300,
     )
     assert done.returncode == 2 and "not a zip archive" in done.stderr
+
+
+def index_reachable() -> bool:
+    """Whether pip can reach a package index from here (the fresh-venv path needs one)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--dest", tmp, "six"],
+            capture_output=True,
+            timeout=120,
+        )
+    return done.returncode == 0
+
+
+@pytest.mark.slow
+def test_check_installs_python_txt_into_a_fresh_venv(tmp_path, mnist_test):
+    if not index_reachable():
+        pytest.skip("no package index reachable: the fresh-venv install cannot run here")
+    archive = build_archive("default", tmp_path / "s.zip").path
+    images, labels = mnist_test
+    report = check_archive(archive, install=True, images=images, labels=labels, sample=200)
+    assert report.passed, (report.results, report.log)
+    assert report.accuracy > 0.97

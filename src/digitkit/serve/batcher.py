@@ -34,7 +34,7 @@ class Batcher:
         self,
         model: Model,
         *,
-        max_batch: int = 256,
+        max_batch: int = 64,
         max_wait_s: float = 0.0,
         on_batch: Callable[[int], None] | None = None,
     ):
@@ -70,7 +70,12 @@ class Batcher:
 
     def _compute(self, jobs: list[_Job]) -> np.ndarray:
         normalized = np.concatenate([job.images if job.normalized else normalize_batch(job.images) for job in jobs])
-        return softmax(self.model.predict_logits(normalized))
+        # Runtime calls of at most max_batch images: activation memory grows with the batch, speed does not.
+        parts = [
+            self.model.predict_logits(normalized[i : i + self.max_batch])
+            for i in range(0, len(normalized), self.max_batch)
+        ]
+        return softmax(np.concatenate(parts))
 
     async def _take(self) -> list[_Job]:
         assert self._queue is not None

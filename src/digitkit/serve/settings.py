@@ -21,7 +21,7 @@ class Settings:
     max_images: int = 512  #: images per request
     max_pixels: int = 4096 * 4096  #: decoded pixels per image (decompression bombs)
     request_timeout_s: float = 30.0
-    batch_max_images: int = 512  #: dynamic batching: most images in one runtime call
+    batch_max_images: int = 64  #: dynamic batching: most images in one runtime call (bounds activation memory)
     batch_wait_ms: float = 0.0  #: dynamic batching: extra wait for company (0: only what is already queued)
     cors_origins: tuple[str, ...] = ()  #: origins allowed to call the JSON API from a browser; "*" for any
     access_log: bool = True
