@@ -31,5 +31,7 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         return super()._get_help_string(action)
 
 
-def new_parser(sub: argparse._SubParsersAction, name: str, help: str) -> argparse.ArgumentParser:
-    return sub.add_parser(name, help=help, description=help, formatter_class=HelpFormatter)
+def new_parser(
+    sub: argparse._SubParsersAction, name: str, help: str, aliases: tuple[str, ...] = ()
+) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=help, description=help, formatter_class=HelpFormatter, aliases=list(aliases))

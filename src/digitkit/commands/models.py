@@ -10,7 +10,9 @@ from digitkit.commands.common import add_cache, new_parser, show_progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = new_parser(sub, "models", "table of artifacts: bytes, parameters, accuracy, robustness, images/s")
+    parser = new_parser(
+        sub, "models", "table of artifacts: bytes, parameters, accuracy, robustness, images/s", aliases=("size-report",)
+    )
     parser.add_argument("artifacts", nargs="*", help="artifact paths or names (default: every shipped model)")
     parser.add_argument(
         "--measure",
