@@ -34,3 +34,11 @@ class ConfigError(DigitkitError, ValueError):
 
 class LimitError(DigitkitError, ValueError):
     """A request exceeds a configured limit (body size, images per request, pixels per image)."""
+
+
+class ConflictError(DigitkitError, ValueError):
+    """The request repeats something already done (a duplicate feedback submission)."""
+
+
+class UnavailableError(DigitkitError, RuntimeError):
+    """A backing service (the feedback database) is locked, missing or unreachable; retrying may work."""

@@ -60,7 +60,7 @@ def pil_to_gray(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
 
 
-def _white_on_black(gray: np.ndarray) -> np.ndarray:
+def white_on_black(gray: np.ndarray) -> np.ndarray:
     """Invert dark-on-light images (judged by the border) and lift the background to zero."""
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     if float(np.median(border)) > 0.5:
@@ -112,7 +112,7 @@ def normalize(image: np.ndarray) -> np.ndarray:
 
     A blank image comes back all zeros. MNIST digits come back unchanged.
     """
-    gray = _white_on_black(to_float(image))
+    gray = white_on_black(to_float(image))
     peak = float(gray.max())
     if peak < BLANK_LEVEL:
         return np.zeros((SIDE, SIDE), dtype=np.float32)

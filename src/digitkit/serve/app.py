@@ -19,13 +19,14 @@ from starlette.responses import Response
 
 from digitkit import __version__
 from digitkit.runtime import Model, load_model
-from digitkit.serve import api, contract
+from digitkit.serve import api, contract, web
 from digitkit.serve.batcher import Batcher
 from digitkit.serve.errors import EXCEPTION_HANDLERS
 from digitkit.serve.limits import BodyLimit
 from digitkit.serve.metrics import Metrics, batch_observers
 from digitkit.serve.settings import Settings
 from digitkit.serve.state import ServiceState
+from digitkit.store.db import database_url
 
 log = logging.getLogger(__name__)
 
@@ -85,13 +86,28 @@ def create_app(settings: Settings, models: dict[str, Model] | None = None) -> Fa
     for route in contract.routes:
         app.router.routes.append(route)
     app.include_router(api.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+    app.state.store_url = database_url(settings.database_url, settings.data_dir)
     _add_docs(app)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    known = {"/status", "/predict", "/exit", "/metrics", "/api/v1/predict", "/api/v1/models"}
+    known = {
+        "/",
+        "/review",
+        "/status",
+        "/predict",
+        "/exit",
+        "/metrics",
+        "/api/v1/predict",
+        "/api/v1/models",
+        "/api/v1/draw",
+        "/api/v1/feedback",
+        "/api/v1/samples",
+    }
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -10,12 +10,16 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from digitkit.errors import DigitkitError, LimitError, UnknownNameError
+from digitkit.errors import ConflictError, DigitkitError, LimitError, UnavailableError, UnknownNameError
 
 log = logging.getLogger(__name__)
 
 
 def status_for(exc: DigitkitError) -> int:
+    if isinstance(exc, ConflictError):
+        return 409
+    if isinstance(exc, UnavailableError):
+        return 503
     if isinstance(exc, LimitError):
         return 413
     if isinstance(exc, UnknownNameError):

@@ -1,0 +1,50 @@
+"""Recognise every digit on a drawing: segment, normalize, classify, reject non-digits."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from digitkit.segment import find_digits, judge
+from digitkit.serve.batcher import Batcher
+
+
+@dataclass
+class FoundDigit:
+    box: tuple[int, int, int, int]
+    label: int | None  #: None: not a digit
+    confidence: float
+    probabilities: list[float]
+    reason: str
+    crop: np.ndarray  #: (28, 28) float32 the model saw
+
+
+async def recognise(gray: np.ndarray, batcher: Batcher) -> list[FoundDigit]:
+    segments = find_digits(gray)
+    if not segments:
+        return []
+    proba = await batcher.predict_proba(np.stack([s.image for s in segments]), normalized=True)
+    tallest = max(s.box[3] for s in segments)
+    found = []
+    for segment, p in zip(segments, proba, strict=True):
+        verdict = judge(p, segment.box, segment.image, tallest)
+        found.append(
+            FoundDigit(
+                segment.box,
+                int(p.argmax()) if verdict.is_digit else None,
+                float(p.max()),
+                [round(float(v), 5) for v in p],
+                verdict.reason,
+                segment.image,
+            )
+        )
+    return found
+
+
+def crop_png(crop: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray((np.clip(crop, 0, 1) * 255).round().astype(np.uint8), mode="L").save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -1,0 +1,143 @@
+"""FeedbackStore: add, list, relabel, delete and export feedback; SQLite by default, any SQLAlchemy URL."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from digitkit.errors import ConfigError, ConflictError, UnavailableError, UnknownNameError
+from digitkit.store.tables import NOT_A_DIGIT, Base, Digit, Sample
+
+
+def database_url(url: str, data_dir: Path) -> str:
+    """The configured URL, or SQLite in the data folder (created on first use)."""
+    if url:
+        return url
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data_dir / 'feedback.sqlite3'}"
+
+
+@dataclass
+class DigitIn:
+    box: tuple[int, int, int, int]
+    crop_png: bytes
+    predicted: int
+    confidence: float
+    label: int
+
+
+def _check_label(label: int) -> int:
+    if label != NOT_A_DIGIT and not 0 <= label <= 9:
+        raise ConfigError(f"label must be a digit 0-9 or {NOT_A_DIGIT} (not a digit), got {label} instead")
+    return label
+
+
+class FeedbackStore:
+    def __init__(self, url: str):
+        connect_args = {"timeout": 5} if url.startswith("sqlite") else {}
+        try:
+            self.engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        except Exception as exc:  # bad URL or missing driver
+            raise ConfigError(f"cannot use database URL {url!r}: {exc}") from exc
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", lambda conn, _: conn.execute("PRAGMA foreign_keys=ON"))
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        try:
+            Base.metadata.create_all(self.engine)
+        except OperationalError as exc:
+            raise UnavailableError(f"cannot open the feedback database: {exc.orig}") from exc
+
+    def _session(self) -> Session:
+        return self._sessions()
+
+    def add(self, *, drawing_png: bytes, model: str, digits: list[DigitIn]) -> int:
+        """Store a drawing and its digits in one transaction; a repeat of the same submission is refused."""
+        for digit in digits:
+            _check_label(digit.label)
+        labels = ",".join(str(d.label) for d in digits).encode()
+        fingerprint = hashlib.sha256(drawing_png + b"|" + labels).hexdigest()
+        sample = Sample(
+            fingerprint=fingerprint,
+            drawing_png=drawing_png,
+            model=model,
+            digits=[
+                Digit(
+                    position=i,
+                    box=",".join(map(str, d.box)),
+                    crop_png=d.crop_png,
+                    predicted=d.predicted,
+                    confidence=d.confidence,
+                    label=d.label,
+                )
+                for i, d in enumerate(digits)
+            ],
+        )
+        try:
+            with self._session() as session, session.begin():
+                session.add(sample)
+        except IntegrityError as exc:
+            raise ConflictError("this drawing with these labels is already stored") from exc
+        except OperationalError as exc:
+            raise UnavailableError(f"the feedback database is unavailable ({exc.orig}); try again") from exc
+        return sample.id
+
+    def samples(self, limit: int = 100) -> list[Sample]:
+        """Newest first, but drawings with a disagreement (a corrected digit) before all others."""
+        disagreeing = select(func.count(Digit.id)).where(Digit.sample_id == Sample.id, Digit.label != Digit.predicted)
+        query = (
+            select(Sample)
+            .options(selectinload(Sample.digits))
+            .order_by((disagreeing.scalar_subquery() > 0).desc(), Sample.id.desc())
+            .limit(limit)
+        )
+        with self._session() as session:
+            return list(session.scalars(query))
+
+    def relabel(self, digit_id: int, label: int) -> None:
+        _check_label(label)
+        with self._session() as session, session.begin():
+            digit = session.get(Digit, digit_id)
+            if digit is None:
+                raise UnknownNameError(f"no stored digit with id {digit_id}")
+            digit.label = label
+
+    def delete(self, sample_id: int) -> None:
+        with self._session() as session, session.begin():
+            sample = session.get(Sample, sample_id)
+            if sample is None:
+                raise UnknownNameError(f"no stored drawing with id {sample_id}")
+            session.delete(sample)
+
+    def export_folder(self, target: Path) -> int:
+        """Write every digit labelled 0-9 as images/<id>.png plus train.csv (id,class); return the count.
+
+        The folder is built under a temporary name and renamed, so a failed export leaves nothing behind.
+        """
+        if target.exists():
+            raise ConfigError(f"{target} already exists; choose a new folder for the export")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+        try:
+            (building / "images").mkdir()
+            count = 0
+            with self._session() as session, (building / "train.csv").open("w", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["id", "class"])
+                for digit in session.scalars(select(Digit).where(Digit.label != NOT_A_DIGIT).order_by(Digit.id)):
+                    (building / "images" / f"d{digit.id}.png").write_bytes(digit.crop_png)
+                    writer.writerow([f"d{digit.id}", digit.label])
+                    count += 1
+            os.replace(building, target)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        return count
