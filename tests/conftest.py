@@ -57,3 +57,11 @@ def blob(digit: int, size: int = 28) -> np.ndarray:
 def encode():
     """encode(array, mode=None, fmt='PNG') -> image file bytes."""
     return png_bytes
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell whether the test failed."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

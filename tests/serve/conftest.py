@@ -74,3 +74,14 @@ def start_server() -> Iterator[Callable[..., RunningServer]]:
     yield start
     for running in started:
         running.stop()
+
+
+@pytest.fixture(scope="module")
+def page_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The full service with the shipped default model and its own feedback database."""
+    import os
+
+    env = {**os.environ, "DIGITKIT_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
+    running = RunningServer(["--no-access-log"], env=env)
+    yield running
+    running.stop()

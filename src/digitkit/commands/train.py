@@ -13,7 +13,15 @@ from digitkit.data.mnist import cache_dir
 def register(sub: argparse._SubParsersAction) -> None:
     parser = new_parser(sub, "train", "train a model from a recipe, export it and report its figures")
     parser.add_argument("recipe", help="recipe name (recipes/NAME.toml) or path to a .toml file")
-    parser.add_argument("--data", default="mnist", help="'mnist' or 'kaggle:PATH/train.csv'")
+    parser.add_argument(
+        "--data", default="mnist", help="'mnist', 'kaggle:PATH/train.csv' or 'folder:DIR' (id,class CSV + images)"
+    )
+    parser.add_argument(
+        "--init-from",
+        type=Path,
+        default=None,
+        help="start from this checkpoint's weights (fine-tuning), e.g. runs/default/checkpoint.pt",
+    )
     parser.add_argument("--device", default="cpu", help="cpu, cuda, mps, or auto (first accelerator found)")
     parser.add_argument("--epochs", type=int, default=None, help="override the recipe's epoch count")
     parser.add_argument("--run-dir", type=Path, default=None, help="run folder (default: runs/RECIPE-TIME)")
@@ -52,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         name=args.name,
         device=args.device,
         resume=args.resume,
+        init_from=args.init_from,
         epochs=args.epochs,
         suite_size=args.suite_size,
         progress=show_progress(),

@@ -1,6 +1,7 @@
 """Find the digits on a canvas: connected ink, strokes of one digit merged, ordered left to right.
 
-Ink is labelled after a small dilation (so a pen that barely lifts still joins), then components whose
+Ink is labelled after a dilation proportional to the writing's height (so a pen that lifts inside a digit
+still joins), then components whose
 horizontal extents overlap mostly are merged: the two strokes of a 4 or a 5 overlap in x, two digits side
 by side do not. Specks far smaller than the largest group are dropped as noise.
 """
@@ -17,6 +18,7 @@ from digitkit.preprocess import INK_THRESHOLD, normalize, to_float, white_on_bla
 MERGE_OVERLAP = 0.5  #: merge two groups when their x-overlap covers this share of the narrower one
 SPECK_SHARE = 0.02  #: groups with less ink than this share of the largest are noise
 MAX_DIGITS = 32
+JOIN_SHARE = 0.05  #: dilation radius as a share of the ink's height
 
 
 @dataclass
@@ -52,7 +54,9 @@ def find_digits(image: np.ndarray) -> list[Segment]:
     if peak < 0.08:
         return []
     ink = gray > INK_THRESHOLD * peak
-    reach = max(1, round(max(gray.shape) / 100))
+    rows = np.flatnonzero(ink.any(axis=1))
+    # Join strokes closer than ~10% of the writing's height: a pen lifted inside one digit, not between two.
+    reach = max(1, round(JOIN_SHARE * (rows[-1] - rows[0] + 1)))
     labels, count = ndimage.label(ndimage.binary_dilation(ink, iterations=reach))
     if count == 0:
         return []

@@ -42,8 +42,8 @@ def _check_label(label: int) -> int:
 
 
 class FeedbackStore:
-    def __init__(self, url: str):
-        connect_args = {"timeout": 5} if url.startswith("sqlite") else {}
+    def __init__(self, url: str, lock_timeout_s: float = 5.0):
+        connect_args = {"timeout": lock_timeout_s} if url.startswith("sqlite") else {}
         try:
             self.engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
         except Exception as exc:  # bad URL or missing driver

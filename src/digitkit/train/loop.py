@@ -20,7 +20,7 @@ from digitkit.data.augment import augment
 from digitkit.errors import ConfigError
 from digitkit.models import create_model
 from digitkit.preprocess import PREPROCESS_VERSION, normalize_batch
-from digitkit.train.checkpoint import load_checkpoint, save_checkpoint
+from digitkit.train.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint
 from digitkit.train.prune import apply_pruning, is_pruned, make_permanent, sparsity
 from digitkit.train.recipe import Recipe
 
@@ -155,6 +155,7 @@ def train(
     run_dir: Path,
     device: str = "cpu",
     resume: Path | None = None,
+    init_from: Path | None = None,
     progress: bool = True,
     epochs: int | None = None,
     on_epoch: Callable[[dict[str, float]], None] | None = None,
@@ -168,6 +169,15 @@ def train(
     torch.manual_seed(recipe.seed)
     gen = torch.Generator().manual_seed(recipe.seed)
     model = create_model(recipe.architecture, **recipe.arch_kwargs).to(dev)
+    if init_from is not None:
+        start = load_checkpoint(init_from)
+        if start["recipe"]["architecture"] != recipe.architecture:
+            raise ConfigError(
+                f"--init-from {init_from} holds a {start['recipe']['architecture']}, the recipe trains a "
+                f"{recipe.architecture}; use a checkpoint of the same architecture"
+            )
+        model.load_state_dict(model_from_checkpoint(start).state_dict())
+        log.info("initialised from %s", init_from)
     images, labels = train_data.images, torch.from_numpy(train_data.labels.astype(np.int64))
     if recipe.train_subset:
         images, labels = images[: recipe.train_subset], labels[: recipe.train_subset]

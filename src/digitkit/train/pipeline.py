@@ -36,6 +36,13 @@ def load_training_data(source: str, cache: Path, progress: bool) -> tuple[Datase
     test = Dataset(*load_mnist("test", cache), name="mnist-test")
     if source == "mnist":
         return Dataset(*load_mnist("train", cache), name="mnist-train"), test
+    if source.startswith("folder:"):
+        from digitkit.data.folder import open_image_folder
+
+        folder = open_image_folder(Path(source.removeprefix("folder:")))
+        # Feedback sets are small: read once. Pixels are already normalized; uint8 keeps the loop's contract.
+        images = (folder.load(list(range(len(folder)))) * 255).round().astype("uint8")
+        return Dataset(images, folder.labels.astype("uint8"), name=f"folder:{folder.csv_path.parent.name}"), test
     if source.startswith("kaggle:"):
         from digitkit.data.kaggle import read_kaggle_train
 
@@ -56,6 +63,7 @@ def run_recipe(
     name: str | None = None,
     device: str = "cpu",
     resume: Path | None = None,
+    init_from: Path | None = None,
     epochs: int | None = None,
     suite_size: int = 10000,
     progress: bool = True,
@@ -69,6 +77,7 @@ def run_recipe(
         run_dir=run_dir,
         device=device,
         resume=resume,
+        init_from=init_from,
         progress=progress,
         epochs=epochs,
         on_epoch=on_epoch,

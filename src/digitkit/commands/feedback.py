@@ -1,0 +1,31 @@
+"""digitkit feedback export DIR: the collected, labelled digits as an image-folder data set to fine-tune on."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from digitkit.commands.common import new_parser
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = new_parser(sub, "feedback", "work with the drawings people corrected on the page")
+    parser.add_argument("action", choices=["export"], help="export: write images/ and train.csv (id,class)")
+    parser.add_argument("folder", type=Path, help="a new folder to create")
+    parser.add_argument(
+        "--database",
+        default=None,
+        help="SQLAlchemy URL (default: $DIGITKIT_DATABASE_URL, else SQLite in the data folder)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from digitkit.serve.settings import settings_from_env
+    from digitkit.store import FeedbackStore, database_url
+
+    settings = settings_from_env(database_url=args.database)
+    count = FeedbackStore(database_url(settings.database_url, settings.data_dir)).export_folder(args.folder)
+    print(f"wrote {count} labelled digits to {args.folder} (train.csv + images/); fine-tune with:")
+    print(f"  digitkit train default --data folder:{args.folder} --init-from runs/default/checkpoint.pt")
+    return 0

@@ -1,0 +1,71 @@
+import numpy as np
+import pytest
+
+from digitkit.segment import find_digits, judge
+
+
+def canvas_with(digits, size=(140, 400), invert=True):
+    canvas = np.zeros(size, np.uint8)
+    x = 10
+    for digit, scale in digits:
+        big = np.kron(digit, np.ones((scale, scale), np.uint8))
+        canvas[10 : 10 + big.shape[0], x : x + big.shape[1]] = np.maximum(
+            canvas[10 : 10 + big.shape[0], x : x + big.shape[1]], big
+        )
+        x += big.shape[1] + 10
+    return 255 - canvas if invert else canvas
+
+
+def test_digits_come_back_left_to_right_with_boxes(mnist_test):
+    images, labels = mnist_test
+    segments = find_digits(canvas_with([(images[0], 2), (images[1], 3), (images[2], 2)]))
+    assert len(segments) == 3
+    xs = [s.box[0] for s in segments]
+    assert xs == sorted(xs)
+    assert all(s.image.shape == (28, 28) for s in segments)
+
+
+def test_strokes_of_one_digit_that_do_not_touch_are_merged():
+    canvas = np.zeros((100, 100), np.uint8)
+    canvas[10:60, 30:34] = 255  # the left stroke of a 4
+    canvas[40:44, 30:70] = 255  # the bar, touching the left stroke
+    canvas[5:95, 60:64] = 255  # the right stroke
+    canvas[40:44, 55:60] = 0  # a gap: the bar does not reach the right stroke
+    segments = find_digits(canvas)
+    assert len(segments) == 1
+
+
+def test_blank_canvas_has_no_digits():
+    assert find_digits(np.full((200, 300), 255, np.uint8)) == []
+
+
+def test_specks_are_ignored(mnist_test):
+    canvas = canvas_with([(mnist_test[0][0], 3)], invert=False)
+    canvas[130, 300] = 255
+    assert len(find_digits(canvas)) == 1
+
+
+@pytest.mark.parametrize(
+    ("box", "fill", "confident", "reason"),
+    [
+        ((0, 0, 100, 20), 0.2, True, "wider"),
+        ((0, 0, 5, 10), 0.2, True, "too small"),
+        ((0, 0, 20, 60), 0.9, True, "too much ink"),
+        ((0, 0, 20, 60), 0.2, False, "not confident"),
+    ],
+)
+def test_judge_rejects_what_no_digit_looks_like(box, fill, confident, reason):
+    image = np.zeros((28, 28), np.float32)
+    image.flat[: int(fill * 784)] = 1.0
+    probabilities = np.full(10, 0.02)
+    probabilities[3] = 0.82 if confident else 0.3
+    verdict = judge(probabilities, box, image, tallest=60)
+    assert not verdict.is_digit and reason in verdict.reason
+
+
+def test_judge_accepts_a_confident_digit_shape(mnist_test):
+    from digitkit.preprocess import normalize
+
+    probabilities = np.full(10, 0.01)
+    probabilities[7] = 0.91
+    assert judge(probabilities, (0, 0, 40, 56), normalize(mnist_test[0][0]), tallest=56).is_digit

@@ -1,0 +1,75 @@
+"""The drawing page's API: recognise several digits, store feedback, review it."""
+
+import base64
+
+import numpy as np
+import pytest
+from starlette.testclient import TestClient
+
+from digitkit.serve.app import create_app
+from digitkit.serve.settings import Settings
+
+
+@pytest.fixture
+def client(tmp_path):
+    settings = Settings(models=("default",), data_dir=tmp_path)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def canvas_uri(encode, digits) -> str:
+    canvas = np.zeros((140, 420), np.uint8)
+    for i, digit in enumerate(digits):
+        big = np.kron(digit, np.ones((4, 4), np.uint8))
+        canvas[14 : 14 + 112, 20 + 130 * i : 20 + 130 * i + 112] = big
+    return "data:image/png;base64," + base64.b64encode(encode(255 - canvas)).decode()
+
+
+def test_draw_reads_a_multi_digit_number(client, encode, mnist_test):
+    images, labels = mnist_test
+    response = client.post("/api/v1/draw", json={"image": canvas_uri(encode, images[:3])})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["number"] == "".join(map(str, labels[:3]))
+    assert [d["box"][0] for d in body["digits"]] == sorted(d["box"][0] for d in body["digits"])
+
+
+def test_empty_canvas_and_bad_images(client, encode):
+    blank = "data:image/png;base64," + base64.b64encode(encode(np.full((50, 80), 255, np.uint8))).decode()
+    assert client.post("/api/v1/draw", json={"image": blank}).json() == {"number": "", "digits": [], "model": "default"}
+    response = client.post("/api/v1/draw", json={"image": "data:image/png;base64,aGVsbG8="})
+    assert response.status_code == 400 and "not a readable" in response.json()["error"]
+
+
+def test_feedback_round_trip_through_review(client, encode, mnist_test):
+    image = canvas_uri(encode, mnist_test[0][:2])
+    drawn = client.post("/api/v1/draw", json={"image": image}).json()["digits"]
+    digits = [{"box": d["box"], "predicted": d["label"], "label": d["label"]} for d in drawn]
+    digits[1]["label"] = 9 if drawn[1]["label"] != 9 else 8  # the person corrects the second digit
+    saved = client.post("/api/v1/feedback", json={"image": image, "digits": digits})
+    assert saved.status_code == 201
+    again = client.post("/api/v1/feedback", json={"image": image, "digits": digits})
+    assert again.status_code == 409
+    (sample,) = client.get("/api/v1/samples").json()
+    assert sample["id"] == saved.json()["id"] and [d["disagrees"] for d in sample["digits"]] == [False, True]
+    assert sample["digits"][1]["crop"].startswith("data:image/png;base64,")
+    first = sample["digits"][0]["id"]
+    assert client.put(f"/api/v1/digits/{first}/label", json={"label": 3}).status_code == 200
+    assert client.put(f"/api/v1/digits/{first}/label", json={"label": 11}).status_code == 400
+    assert client.delete(f"/api/v1/samples/{sample['id']}").status_code == 204
+    assert client.get("/api/v1/samples").json() == []
+    assert client.delete(f"/api/v1/samples/{sample['id']}").status_code == 404
+
+
+def test_feedback_for_a_box_that_is_not_there_is_refused(client, encode, mnist_test):
+    image = canvas_uri(encode, mnist_test[0][:1])
+    response = client.post(
+        "/api/v1/feedback", json={"image": image, "digits": [{"box": [1, 2, 3, 4], "predicted": 1, "label": 1}]}
+    )
+    assert response.status_code == 400 and "no digit at box" in response.json()["error"]
+
+
+def test_pages_and_static_assets_are_served(client):
+    assert "<canvas" in client.get("/").text and "review.js" in client.get("/review").text
+    assert client.get("/static/draw.js").status_code == 200
+    assert client.get("/static/../app.py").status_code == 404
