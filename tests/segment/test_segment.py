@@ -50,7 +50,7 @@ def test_specks_are_ignored(mnist_test):
     [
         ((0, 0, 100, 20), 0.2, True, "wider"),
         ((0, 0, 5, 10), 0.2, True, "too small"),
-        ((0, 0, 20, 60), 0.9, True, "too much ink"),
+        ((0, 0, 20, 60), 0.95, True, "too much ink"),
         ((0, 0, 20, 60), 0.2, False, "not confident"),
     ],
 )

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MIN_CONFIDENCE = 0.80  #: below this top-class probability the crop is not trusted as a digit
+MIN_CONFIDENCE = 0.70  #: below this top-class probability the crop is not trusted as a digit
 MAX_ASPECT = 1.6  #: width / height; MNIST digits are taller than wide or square, never much wider
 MIN_HEIGHT_SHARE = 0.25  #: a digit is at least this tall relative to the tallest on the canvas
-MAX_INK_FILL = 0.55  #: share of the 20x20 box covered by ink; filled blobs and dense scribbles exceed it
+MAX_INK_FILL = 0.80  #: share of the 20x20 box covered by ink; filled blobs and dense scribbles exceed it
 
 
 @dataclass
