@@ -61,13 +61,16 @@ def pil_to_gray(image: Image.Image) -> np.ndarray:
 
 
 def white_on_black(gray: np.ndarray) -> np.ndarray:
-    """Invert dark-on-light images (judged by the border) and lift the background to zero."""
+    """Invert dark-on-light images (judged by the border) and lift a grey background to zero."""
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    if float(np.median(border)) > 0.5:
+    level = float(np.median(border))
+    if level > 0.5:
         gray = 1.0 - gray
-    background = min(float(np.median(border)), float(np.median(gray)))
-    if background > 0.0:
-        gray = np.clip((gray - background) / (1.0 - background), 0.0, 1.0)
+        level = 1.0 - level
+    if level > 0.0:  # MNIST-like inputs have a black border: skip the second median
+        background = min(level, float(np.median(gray)))
+        if background > 0.0:
+            gray = np.clip((gray - background) / (1.0 - background), 0.0, 1.0)
     return gray
 
 
@@ -88,10 +91,10 @@ def _shift(offset: float) -> int:
 def _paste_centred(crop: np.ndarray) -> np.ndarray:
     """Place ``crop`` in a SIDE x SIDE field with its centre of mass at CENTRE (whole-pixel shift)."""
     out = np.zeros((SIDE, SIDE), dtype=np.float32)
-    total = float(crop.sum())
-    rows, cols = np.indices(crop.shape)
-    com_r = float((rows * crop).sum()) / total
-    com_c = float((cols * crop).sum()) / total
+    row_mass, col_mass = crop.sum(axis=1), crop.sum(axis=0)
+    total = float(row_mass.sum())
+    com_r = float(np.dot(np.arange(len(row_mass)), row_mass)) / total
+    com_c = float(np.dot(np.arange(len(col_mass)), col_mass)) / total
     top, left = _shift(CENTRE[0] - com_r), _shift(CENTRE[1] - com_c)
     src_r0, src_c0 = max(0, -top), max(0, -left)
     dst_r0, dst_c0 = max(0, top), max(0, left)
