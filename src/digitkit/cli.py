@@ -9,11 +9,11 @@ import sys
 from collections.abc import Sequence
 
 from digitkit import __version__
-from digitkit.commands import check, evaluate, export, feedback, fetch, models, package, serve, train
+from digitkit.commands import check, evaluate, export, feedback, fetch, kaggle, models, package, serve, train
 from digitkit.commands.common import HelpFormatter
 from digitkit.errors import DigitkitError
 
-COMMANDS = (fetch, train, evaluate, export, models, serve, package, check, feedback)
+COMMANDS = (fetch, train, evaluate, export, models, serve, package, check, feedback, kaggle)
 
 
 def build_parser() -> argparse.ArgumentParser:

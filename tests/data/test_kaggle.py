@@ -47,3 +47,33 @@ def test_short_row_and_bad_values_are_refused(tmp_path):
 def test_submission_has_image_ids_from_one(tmp_path):
     write_submission(tmp_path / "submission.csv", np.array([3, 1, 4]))
     assert (tmp_path / "submission.csv").read_text().splitlines() == ["ImageId,Label", "1,3", "2,1", "3,4"]
+
+
+def test_kaggle_predict_round_trip_keeps_every_row_in_order(tmp_path, mnist_test):
+    import subprocess
+    import sys
+
+    images, labels = mnist_test
+    write_csv(tmp_path / "test.csv", images[:50].reshape(50, -1).tolist(), with_label=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "digitkit.cli",
+            "kaggle",
+            "predict",
+            "default",
+            str(tmp_path / "test.csv"),
+            "-o",
+            str(tmp_path / "submission.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = (tmp_path / "submission.csv").read_text().splitlines()
+    assert lines[0] == "ImageId,Label" and len(lines) == 51
+    ids = [int(line.split(",")[0]) for line in lines[1:]]
+    predicted = np.array([int(line.split(",")[1]) for line in lines[1:]])
+    assert ids == list(range(1, 51)) and (predicted == labels[:50]).mean() >= 0.96

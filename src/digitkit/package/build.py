@@ -38,7 +38,7 @@ SERVING_MODULES = (
     "serve/submission.py",
 )
 #: Distributions the serving code needs, pinned to the versions installed here (the ones tested).
-REQUIREMENTS = ("numpy", "pillow", "onnxruntime", "starlette", "uvicorn", "httptools", "python-multipart")
+REQUIREMENTS = ("numpy", "pillow", "onnxruntime", "starlette", "uvicorn", "httptools", "uvloop", "python-multipart")
 MODEL_FILE = "model.onnx"
 RUN_SH = """#!/bin/sh
 # Start the digitkit service on $1:$2 (the organizers run: sh run.sh HOST PORT).
