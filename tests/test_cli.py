@@ -57,7 +57,16 @@ def test_evaluate_writes_json_and_confusion_png(tmp_path, smoke_artifact, mnist_
     out = tmp_path / "scores.json"
     png = tmp_path / "confusion.png"
     done = run_cli(
-        "evaluate", str(smoke_artifact), "--cache", str(mnist_cache), "--json", str(out), "--confusion-png", str(png)
+        "evaluate",
+        str(smoke_artifact),
+        "--cache",
+        str(mnist_cache),
+        "--json",
+        str(out),
+        "--confusion-png",
+        str(png),
+        "--mistakes-png",
+        str(tmp_path / "wrong.png"),
     )
     assert done.returncode == 0, done.stderr
     scores = json.loads(out.read_text())
@@ -65,6 +74,7 @@ def test_evaluate_writes_json_and_confusion_png(tmp_path, smoke_artifact, mnist_
     assert 0.0 < scores["balanced_accuracy"] <= 1.0 and len(scores["per_class_recall"]) == 10
     assert png.read_bytes()[:4] == b"\x89PNG"
     assert "confusion (rows true" in done.stdout
+    assert (tmp_path / "wrong.png").read_bytes()[:4] == b"\x89PNG" and "24 most confidently wrong" in done.stdout
 
 
 def test_models_table_and_pareto_plot(tmp_path, smoke_artifact):

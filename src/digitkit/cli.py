@@ -9,11 +9,11 @@ import sys
 from collections.abc import Sequence
 
 from digitkit import __version__
-from digitkit.commands import check, evaluate, export, feedback, fetch, kaggle, models, package, serve, train
+from digitkit.commands import check, cv, evaluate, export, feedback, fetch, kaggle, models, package, serve, train
 from digitkit.commands.common import HelpFormatter
 from digitkit.errors import DigitkitError
 
-COMMANDS = (fetch, train, evaluate, export, models, serve, package, check, feedback, kaggle)
+COMMANDS = (fetch, train, evaluate, export, models, serve, package, check, feedback, kaggle, cv)
 
 
 def build_parser() -> argparse.ArgumentParser:

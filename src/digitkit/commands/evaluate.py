@@ -25,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--suite-size", type=int, default=10000, help="images per corruption for --data suite")
     parser.add_argument("--json", type=Path, default=None, help="write every figure to this JSON file")
     parser.add_argument("--confusion-png", type=Path, default=None, help="save the confusion matrix as PNG")
+    parser.add_argument(
+        "--mistakes-png", type=Path, default=None, help="save a grid of the most confidently wrong images as PNG"
+    )
     add_cache(parser)
     parser.set_defaults(run=run)
 
@@ -63,6 +66,13 @@ def run(args: argparse.Namespace) -> int:
         images, labels = _labelled_data(args.data, cache)
         result = evaluate_set(model, images, labels)
         print(format_scores(args.data, result))
+        if args.mistakes_png:
+            from digitkit.evaluate.plots import plot_confident_mistakes
+            from digitkit.evaluate.report import predict_in_batches
+
+            proba, _ = predict_in_batches(model, images)
+            shown = plot_confident_mistakes(images, labels, proba, args.mistakes_png)
+            print(f"{shown} most confidently wrong images: {args.mistakes_png}")
         if args.confusion_png:
             from digitkit.evaluate.plots import plot_confusion
 

@@ -65,3 +65,25 @@ def plot_pareto(rows: Sequence[dict[str, float | str]], path: Path, metric: str 
     ax.grid(alpha=0.3)
     _save(fig, path)
     plt.close(fig)
+
+
+def plot_confident_mistakes(
+    images: np.ndarray, labels: np.ndarray, proba: np.ndarray, path: Path, count: int = 24
+) -> int:
+    """A grid of the wrongly classified images the model was surest about; returns how many are shown."""
+    plt = _pyplot()
+    predicted = proba.argmax(1)
+    wrong = np.flatnonzero(predicted != labels)
+    wrong = wrong[np.argsort(-proba[wrong, predicted[wrong]])][:count]
+    columns = 8
+    rows = max(1, -(-len(wrong) // columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.3, rows * 1.5), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, index in zip(axes.flat, wrong, strict=False):
+        ax.imshow(images[index], cmap="gray")
+        ax.set_title(f"true {labels[index]} → {predicted[index]}\n{proba[index, predicted[index]]:.0%}", fontsize=8)
+    fig.suptitle("most confidently wrong")
+    _save(fig, path)
+    plt.close(fig)
+    return len(wrong)

@@ -62,7 +62,7 @@ def _to_input(images: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(normalize_batch(images))[:, None]
 
 
-def _make_optimizer(recipe: Recipe, model: nn.Module, steps: int) -> tuple[Any, Any]:
+def make_optimizer(recipe: Recipe, model: nn.Module, steps: int) -> tuple[Any, Any]:
     if recipe.optimizer == "sgd":
         opt: torch.optim.Optimizer = torch.optim.SGD(
             model.parameters(), lr=recipe.lr, momentum=0.9, nesterov=True, weight_decay=recipe.weight_decay
@@ -185,7 +185,7 @@ def train(
     prune_epochs = recipe.prune_epochs if recipe.prune_amount else 0
     total_epochs = main_epochs + prune_epochs
     steps_per_epoch = (len(images) + recipe.batch_size - 1) // recipe.batch_size
-    opt, sched = _make_optimizer(recipe, model, main_epochs * steps_per_epoch)
+    opt, sched = make_optimizer(recipe, model, main_epochs * steps_per_epoch)
     valid_x, valid_y = _to_input(valid_data.images), torch.from_numpy(valid_data.labels.astype(np.int64))
     teacher = None
     if recipe.teacher:

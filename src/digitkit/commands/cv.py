@@ -1,0 +1,71 @@
+"""digitkit cv RECIPE --folds K: cross-validation in RAMP's layout, for a recipe or a RAMP submission."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from digitkit.commands.common import add_cache, new_parser, show_progress
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = new_parser(sub, "cv", "stratified K-fold cross-validation with the MNIST test set held out")
+    parser.add_argument(
+        "recipe", nargs="?", default="fast", help="recipe to cross-validate (ignored with --submission)"
+    )
+    parser.add_argument(
+        "--submission",
+        type=Path,
+        default=None,
+        help="a RAMP submission folder (batch_classifier.py, image_preprocessor.py)",
+    )
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--shuffle-split", action="store_true", help="stratified shuffle-split (20%% valid) instead")
+    parser.add_argument("--subset", type=int, default=0, help="use the first N training images (0: all 60,000)")
+    parser.add_argument("--test-size", type=int, default=10000, help="MNIST test images scored per fold")
+    parser.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
+    parser.add_argument("--json", type=Path, default=None, help="write every figure to this JSON file")
+    add_cache(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from digitkit.data.mnist import cache_dir, ensure_mnist, load_mnist
+    from digitkit.evaluate.cv import cross_validate, format_cv, load_submission
+
+    cache = cache_dir(args.cache)
+    ensure_mnist(cache, show_progress())
+    images, labels = load_mnist("train", cache)
+    test_images, test_labels = load_mnist("test", cache)
+    if args.subset:
+        images, labels = images[: args.subset], labels[: args.subset]
+    transform = None
+    if args.submission is not None:
+        make, transform = load_submission(args.submission)
+        name = str(args.submission)
+    else:
+        from digitkit.train.batch_classifier import RecipeClassifier
+        from digitkit.train.recipe import load_recipe
+
+        recipe = load_recipe(args.recipe)
+        name = recipe.name
+
+        def make() -> RecipeClassifier:
+            return RecipeClassifier(recipe, epochs=args.epochs)
+
+    result = cross_validate(
+        make,
+        images,
+        labels,
+        test_images[: args.test_size],
+        test_labels[: args.test_size],
+        folds=args.folds,
+        shuffle_split=args.shuffle_split,
+        transform=transform,
+    )
+    print(f"cross-validation of {name}: {args.folds} folds on {len(labels):,} training images\n")
+    print(format_cv(result))
+    if args.json:
+        args.json.write_text(json.dumps({"name": name, **result}, indent=2))
+    return 0
