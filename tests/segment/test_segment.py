@@ -63,6 +63,24 @@ def test_judge_rejects_what_no_digit_looks_like(box, fill, confident, reason):
     assert not verdict.is_digit and reason in verdict.reason
 
 
+def test_grids_and_boxes_are_rejected_but_an_eight_is_not():
+    grid = np.zeros((28, 28), np.float32)
+    for k in (5, 11, 17, 23):
+        grid[4:25, k] = grid[k, 4:25] = 1.0
+    box = np.zeros((28, 28), np.float32)
+    box[4:24, 6:22] = 1.0
+    box[6:22, 8:20] = 0.0
+    confident = np.full(10, 0.01)
+    confident[0] = 0.91
+    assert judge(confident, (0, 0, 20, 20), grid, 20).reason == "more loops than any digit"
+    assert judge(confident, (0, 0, 16, 20), box, 20).reason == "a box, not a digit"
+    eight = np.zeros((28, 28), np.float32)
+    for top in (4, 14):
+        eight[top : top + 10, 9:19] = 1.0
+        eight[top + 2 : top + 8, 11:17] = 0.0
+    assert judge(confident, (0, 0, 10, 20), eight, 20).is_digit
+
+
 def test_judge_accepts_a_confident_digit_shape(mnist_test):
     from digitkit.preprocess import normalize
 

@@ -9,17 +9,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 
 MIN_CONFIDENCE = 0.70  #: below this top-class probability the crop is not trusted as a digit
 MAX_ASPECT = 1.6  #: width / height; MNIST digits are taller than wide or square, never much wider
 MIN_HEIGHT_SHARE = 0.25  #: a digit is at least this tall relative to the tallest on the canvas
 MAX_INK_FILL = 0.80  #: share of the 20x20 box covered by ink; filled blobs and dense scribbles exceed it
+MAX_HOLES = 2  #: an 8 encloses two regions; grids, stars and tangled scribbles enclose more
+BOX_HOLE_AREA = 80  #: pixels (of 784): a hole this large is a 0's ...
+BOX_HOLE_FILL = 0.9  #: ... unless it fills its bounding box like a rectangle's
 
 
 @dataclass
 class Verdict:
     is_digit: bool
     reason: str  #: "" for digits, else why it was rejected
+
+
+def holes(image: np.ndarray) -> list[tuple[int, float]]:
+    """(area, share of its bounding box) of each background region the ink encloses."""
+    background, count = ndimage.label(image <= 0.3)
+    edge = set(np.unique(np.concatenate([background[0], background[-1], background[:, 0], background[:, -1]])))
+    found = []
+    for index, region in enumerate(ndimage.find_objects(background), start=1):
+        if region is None or index in edge:
+            continue
+        area = int((background[region] == index).sum())
+        if area >= 2:  # single pixels are pen texture, not loops
+            found.append((area, area / ((region[0].stop - region[0].start) * (region[1].stop - region[1].start))))
+    return found
 
 
 def judge(probabilities: np.ndarray, box: tuple[int, int, int, int], image: np.ndarray, tallest: int) -> Verdict:
@@ -31,6 +49,11 @@ def judge(probabilities: np.ndarray, box: tuple[int, int, int, int], image: np.n
         return Verdict(False, "too small beside the other digits")
     if float((image > 0.5).mean()) * (28 * 28) / (20 * 20) > MAX_INK_FILL:
         return Verdict(False, "too much ink for a digit")
+    enclosed = holes(image)
+    if len(enclosed) > MAX_HOLES:
+        return Verdict(False, "more loops than any digit")
+    if any(area > BOX_HOLE_AREA and fill > BOX_HOLE_FILL for area, fill in enclosed):
+        return Verdict(False, "a box, not a digit")
     if float(probabilities.max()) < MIN_CONFIDENCE:
         return Verdict(False, "the model is not confident it is a digit")
     return Verdict(True, "")
