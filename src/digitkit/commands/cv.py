@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from digitkit.commands.common import add_cache, new_parser, show_progress
+from digitkit.files import write_atomic
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -67,5 +68,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"cross-validation of {name}: {args.folds} folds on {len(labels):,} training images\n")
     print(format_cv(result))
     if args.json:
-        args.json.write_text(json.dumps({"name": name, **result}, indent=2))
+        write_atomic(args.json, json.dumps({"name": name, **result}, indent=2).encode())
     return 0

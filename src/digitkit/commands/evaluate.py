@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from digitkit.commands.common import add_cache, new_parser, show_progress
 from digitkit.data.mnist import cache_dir, ensure_mnist, load_mnist
 from digitkit.errors import ConfigError
+from digitkit.files import write_atomic
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -78,8 +77,5 @@ def run(args: argparse.Namespace) -> int:
 
             plot_confusion(np.array(result["confusion"]), args.confusion_png, title=f"{model.name} on {args.data}")
     if args.json:
-        fd, tmp = tempfile.mkstemp(dir=args.json.parent or ".", suffix=".part")
-        with os.fdopen(fd, "w") as handle:
-            json.dump({"model": model.name, "data": args.data, **result}, handle, indent=2)
-        os.replace(tmp, args.json)
+        write_atomic(args.json, json.dumps({"model": model.name, "data": args.data, **result}, indent=2).encode())
     return 0

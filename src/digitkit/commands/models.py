@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from digitkit.commands.common import add_cache, new_parser, show_progress
+from digitkit.files import write_atomic
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,5 +47,5 @@ def run(args: argparse.Namespace) -> int:
         )
         print(f"Pareto plot: {args.plot}")
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
+        write_atomic(args.json, json.dumps(rows, indent=2).encode())
     return 0

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from digitkit.errors import DataError
+from digitkit.files import atomic_target
 
 PIXELS = 784
 
@@ -61,14 +60,7 @@ def read_kaggle_test(path: Path) -> np.ndarray:
 
 def write_submission(path: Path, predictions: np.ndarray) -> None:
     """submission.csv: ImageId (from 1),Label; written to a temporary name, then renamed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["ImageId", "Label"])
-            writer.writerows((i + 1, int(label)) for i, label in enumerate(predictions))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_target(path) as tmp, tmp.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ImageId", "Label"])
+        writer.writerows((i + 1, int(label)) for i, label in enumerate(predictions))

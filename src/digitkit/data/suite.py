@@ -7,8 +7,6 @@ uploads are) in the data cache, keyed by version and size, so every model is sco
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -19,6 +17,7 @@ from tqdm import tqdm
 
 from digitkit.data import augment as A
 from digitkit.data.mnist import load_mnist
+from digitkit.files import atomic_target
 
 SUITE_VERSION = 1
 SEED = 20261122
@@ -77,12 +76,6 @@ def build_suite(cache: Path, size: int = 10000, progress: bool = False) -> dict[
     names = suite_names()
     for offset, name in enumerate(tqdm(names, desc="building robustness suite", disable=not progress)):
         suite[name] = _generate(images, name, SEED + offset)
-    fd, tmp = tempfile.mkstemp(dir=cache, prefix=".suite.", suffix=".npz")
-    os.close(fd)
-    try:
+    with atomic_target(path, suffix=".npz") as tmp:
         np.savez_compressed(tmp, **suite)  # type: ignore[arg-type]
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return suite

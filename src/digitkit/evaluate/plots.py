@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from digitkit.files import atomic_target
+
 
 def _pyplot():
     import matplotlib
@@ -19,9 +21,8 @@ def _pyplot():
 
 
 def _save(fig: Any, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.part.png")
-    fig.savefig(tmp, dpi=110, bbox_inches="tight")
-    tmp.replace(path)
+    with atomic_target(path, suffix=".png") as tmp:
+        fig.savefig(tmp, dpi=110, bbox_inches="tight")
 
 
 def plot_curves(history: Sequence[dict[str, float]], path: Path, title: str = "") -> None:

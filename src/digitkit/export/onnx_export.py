@@ -5,8 +5,6 @@ from __future__ import annotations
 import copy
 import io
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +13,7 @@ import torch
 from onnx import helper, numpy_helper
 from torch import nn
 
+from digitkit.files import write_atomic
 from digitkit.runtime.artifact import INPUT_NAME, METADATA_KEY, OUTPUT_NAME, ArtifactMeta
 
 log = logging.getLogger(__name__)
@@ -109,17 +108,7 @@ def attach_meta(model: onnx.ModelProto, meta: ArtifactMeta) -> onnx.ModelProto:
 
 def write_artifact(model: onnx.ModelProto, path: Path) -> int:
     """Write atomically; return the byte size."""
-    data = model.SerializeToString()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return len(data)
+    return write_atomic(path, model.SerializeToString())
 
 
 def build_graph(model: nn.Module, meta: ArtifactMeta, quantize: bool = True) -> onnx.ModelProto:

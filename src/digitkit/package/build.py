@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import ast
 import io
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from digitkit.errors import ConfigError
+from digitkit.files import write_atomic
 from digitkit.runtime import resolve_artifact
 
 ARCHIVE_LIMIT = 4 * 1024 * 1024  #: the competition's limit on the archive
@@ -100,13 +99,5 @@ def build_archive(model: str | Path, output: Path) -> ArchiveReport:
             f"the archive would be {len(data):,} bytes, over the competition's limit of {ARCHIVE_LIMIT:,}; "
             "choose a smaller model"
         )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(output, data)
     return ArchiveReport(output, len(data), entries)

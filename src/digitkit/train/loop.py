@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from digitkit.data.augment import augment
 from digitkit.errors import ConfigError
+from digitkit.files import write_atomic
 from digitkit.models import create_model
 from digitkit.preprocess import PREPROCESS_VERSION, normalize_batch
 from digitkit.train.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint
@@ -254,9 +255,7 @@ def train(
 
 def write_metrics(run_dir: Path, recipe: Recipe, history: list[dict[str, float]], data: str) -> None:
     metrics = {"recipe": recipe.to_dict(), "data": data, "history": history}
-    tmp = run_dir / ".metrics.json.part"
-    tmp.write_text(json.dumps(metrics, indent=2, default=str))
-    tmp.replace(run_dir / "metrics.json")
+    write_atomic(run_dir / "metrics.json", json.dumps(metrics, indent=2, default=str).encode())
     from digitkit.evaluate.plots import plot_curves
 
     plot_curves(history, run_dir / "curve.png", title=recipe.name)
