@@ -73,3 +73,19 @@ def test_int8_weights_make_the_file_about_four_times_smaller(tmp_path):
     small = export_artifact(model, meta(), tmp_path / "q.onnx", quantize=True)
     assert small < full / 3.5
     assert load_model(tmp_path / "q.onnx").meta.quantization == "int8-weights"
+
+
+def test_two_checkpoints_export_as_one_ensemble(tmp_path, smoke_artifact, mnist_cache):
+    from digitkit.export.parity import export_checked
+
+    checkpoint = smoke_artifact.parent / "checkpoint.pt"
+    report = export_checked(
+        [checkpoint, checkpoint], tmp_path / "e.onnx", name="pair", quantize=False, cache=mnist_cache, check_images=500
+    )
+    model = load_model(tmp_path / "e.onnx")
+    assert model.meta.architecture == "ensemble(convnet_tiny+convnet_tiny)"
+    assert report.agreement >= 0.999
+    single = load_model(smoke_artifact)
+    x = np.random.default_rng(0).random((20, 28, 28), dtype=np.float32)
+    # Two copies of one model average to that model: same probabilities (int8 vs float aside).
+    assert (model.predict_logits(x).argmax(1) == single.predict_logits(x).argmax(1)).mean() >= 0.9

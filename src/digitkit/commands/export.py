@@ -10,7 +10,9 @@ from digitkit.commands.common import add_cache, new_parser
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = new_parser(sub, "export", "export a training checkpoint to an ONNX artifact, checked against torch")
-    parser.add_argument("checkpoint", type=Path, help="checkpoint.pt from a run folder")
+    parser.add_argument(
+        "checkpoints", type=Path, nargs="+", help="checkpoint.pt from a run folder; several make one ensemble artifact"
+    )
     parser.add_argument("-o", "--output", type=Path, required=True, help="artifact path (.onnx)")
     parser.add_argument("--name", default=None, help="model name stored in the artifact (default: recipe name)")
     parser.add_argument("--no-quantize", action="store_true", help="keep float32 weights")
@@ -24,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from digitkit.export.parity import export_checked
 
     report = export_checked(
-        args.checkpoint,
+        args.checkpoints,
         args.output,
         name=args.name,
         quantize=not args.no_quantize,

@@ -1,9 +1,12 @@
-"""Export a checkpoint and check the artifact against the torch model it came from."""
+"""Export a checkpoint (or an ensemble of several) and check the artifact against the torch model."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+import torch
+from torch import nn
 
 from digitkit.data.mnist import ensure_mnist, load_mnist
 from digitkit.errors import ArtifactError
@@ -28,16 +31,32 @@ class ParityReport:
     runtime_accuracy: float
 
 
+class Ensemble(nn.Module):
+    """Average the members' probabilities; output their log as logits (argmax and softmax stay right)."""
+
+    def __init__(self, members: list[nn.Module]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 1, 28, 28) -> (B, 10)
+        probabilities = torch.stack([torch.softmax(m(x), dim=1) for m in self.members]).mean(dim=0)
+        return torch.log(probabilities.clamp_min(1e-12))
+
+
 def export_checked(
-    checkpoint: Path, output: Path, *, name: str | None, quantize: bool, cache: Path, check_images: int = 10000
+    checkpoints: list[Path], output: Path, *, name: str | None, quantize: bool, cache: Path, check_images: int = 10000
 ) -> ParityReport:
-    state = load_checkpoint(checkpoint)
-    model = model_from_checkpoint(state)
-    recipe = state["recipe"]
+    """One checkpoint exports as itself; several export as one ensemble artifact."""
+    states = [load_checkpoint(path) for path in checkpoints]
+    members = [model_from_checkpoint(state) for state in states]
+    model = members[0] if len(members) == 1 else Ensemble(members).eval()
+    state = states[0]
+    recipes = "+".join(s["recipe"]["name"] for s in states)
+    architectures = "+".join(s["recipe"]["architecture"] for s in states)
     meta = ArtifactMeta(
-        name=name or recipe["name"],
-        recipe=recipe["name"],
-        architecture=recipe["architecture"],
+        name=name or recipes,
+        recipe=recipes,
+        architecture=architectures if len(states) == 1 else f"ensemble({architectures})",
         parameters=count_parameters(model),
         preprocess_version=int(state.get("preprocess_version", PREPROCESS_VERSION)),
         data=str(state.get("data", "unknown")),
