@@ -22,10 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from digitkit.serve.settings import settings_from_env
-    from digitkit.store import FeedbackStore, database_url
+    from digitkit.store import FeedbackStore
 
     settings = settings_from_env(database_url=args.database)
-    count = FeedbackStore(database_url(settings.database_url, settings.data_dir)).export_folder(args.folder)
+    count = FeedbackStore(settings.feedback_url()).export_folder(args.folder)
     print(f"wrote {count} labelled digits to {args.folder} (train.csv + images/); fine-tune with:")
     print(f"  digitkit train default --data folder:{args.folder} --init-from runs/default/checkpoint.pt")
     return 0

@@ -26,7 +26,6 @@ from digitkit.serve.limits import BodyLimit
 from digitkit.serve.metrics import Metrics, batch_observers
 from digitkit.serve.settings import Settings
 from digitkit.serve.state import ServiceState
-from digitkit.store.db import database_url
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +87,6 @@ def create_app(settings: Settings, models: dict[str, Model] | None = None) -> Fa
     app.include_router(api.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
-    app.state.store_url = database_url(settings.database_url, settings.data_dir)
     _add_docs(app)
 
     @app.get("/metrics", include_in_schema=False)

@@ -28,6 +28,10 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path.home() / ".local" / "share" / "digitkit")
     database_url: str = ""  #: SQLAlchemy URL for feedback; "" -> SQLite in data_dir
 
+    def feedback_url(self) -> str:
+        """The feedback database: the configured URL, else SQLite in the data folder."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'feedback.sqlite3'}"
+
     def validated(self) -> Settings:
         positive = ("port", "workers", "threads", "max_body_bytes", "max_images", "max_pixels", "batch_max_images")
         for name in positive:

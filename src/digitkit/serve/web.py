@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from fastapi import APIRouter, Request
@@ -13,10 +14,13 @@ from pydantic import BaseModel, Field
 
 from digitkit.errors import ImageError
 from digitkit.serve.decode import decode_any_image, decode_base64
-from digitkit.serve.drawing import crop_png, recognise
 from digitkit.serve.state import service
-from digitkit.store.db import DigitIn, FeedbackStore
-from digitkit.store.tables import NOT_A_DIGIT
+
+if TYPE_CHECKING:
+    from digitkit.store.db import FeedbackStore
+
+# The drawing page's heavier dependencies (scipy for segmentation, SQLAlchemy for the store) are imported
+# on its first request, so the contract service starts small and fast.
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 router = APIRouter(tags=["drawing"])
@@ -59,9 +63,11 @@ class LabelRequest(BaseModel):
 
 def _store(request: Request) -> FeedbackStore:
     """Opened on first use, so the service starts (and serves predictions) even when the database is down."""
+    from digitkit.store.db import FeedbackStore
+
     state = request.app.state
     if getattr(state, "store", None) is None:
-        state.store = FeedbackStore(state.store_url)
+        state.store = FeedbackStore(service(request).settings.feedback_url())
     store: FeedbackStore = state.store
     return store
 
@@ -86,6 +92,8 @@ async def review_page() -> FileResponse:
 @router.post("/api/v1/draw", response_model=DrawResponse)
 async def draw(body: DrawRequest, request: Request) -> DrawResponse:
     """Find, classify and box every digit of a drawing; non-digits are answered as such."""
+    from digitkit.serve.drawing import recognise
+
     batcher = service(request).batcher(body.model)
     _, gray = await _read_canvas(request, body.image)
     found = await recognise(gray, batcher)
@@ -100,6 +108,10 @@ async def draw(body: DrawRequest, request: Request) -> DrawResponse:
 @router.post("/api/v1/feedback", status_code=201)
 async def feedback(body: FeedbackRequest, request: Request) -> dict[str, int]:
     """Store the drawing, its crops, what the model said and the person's labels."""
+    from digitkit.serve.drawing import crop_png, recognise
+    from digitkit.store.db import DigitIn
+    from digitkit.store.tables import NOT_A_DIGIT
+
     batcher = service(request).batcher(body.model)
     data, gray = await _read_canvas(request, body.image)
     found = {f.box: f for f in await recognise(gray, batcher)}

@@ -18,14 +18,6 @@ from digitkit.errors import ConfigError, ConflictError, UnavailableError, Unknow
 from digitkit.store.tables import NOT_A_DIGIT, Base, Digit, Sample
 
 
-def database_url(url: str, data_dir: Path) -> str:
-    """The configured URL, or SQLite in the data folder (created on first use)."""
-    if url:
-        return url
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{data_dir / 'feedback.sqlite3'}"
-
-
 @dataclass
 class DigitIn:
     box: tuple[int, int, int, int]
@@ -44,6 +36,8 @@ def _check_label(label: int) -> int:
 class FeedbackStore:
     def __init__(self, url: str, lock_timeout_s: float = 5.0):
         connect_args = {"timeout": lock_timeout_s} if url.startswith("sqlite") else {}
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
         except Exception as exc:  # bad URL or missing driver
