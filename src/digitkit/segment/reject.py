@@ -11,11 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-MIN_CONFIDENCE = 0.70  #: below this top-class probability the crop is not trusted as a digit
-MAX_ASPECT = 1.6  #: width / height; MNIST digits are taller than wide or square, never much wider
+MIN_CONFIDENCE = 0.60  #: below this top-class probability the crop is not trusted as a digit
+MAX_ASPECT = 1.9  #: width / height; MNIST digits are taller than wide or square, never much wider
 MIN_HEIGHT_SHARE = 0.25  #: a digit is at least this tall relative to the tallest on the canvas
-MAX_INK_FILL = 0.80  #: share of the 20x20 box covered by ink; filled blobs and dense scribbles exceed it
-MAX_HOLES = 2  #: an 8 encloses two regions; grids, stars and tangled scribbles enclose more
+MAX_CORE = 0.58  #: share of the ink surviving two erosions; strokes vanish, filled shapes keep their core
+MAX_HOLES = 3  #: an 8 encloses two regions (three with a pen slip); grids and stars enclose more
 BOX_HOLE_AREA = 80  #: pixels (of 784): a hole this large is a 0's ...
 BOX_HOLE_FILL = 0.9  #: ... unless it fills its bounding box like a rectangle's
 
@@ -47,8 +47,9 @@ def judge(probabilities: np.ndarray, box: tuple[int, int, int, int], image: np.n
         return Verdict(False, "wider than any digit")
     if height < MIN_HEIGHT_SHARE * tallest:
         return Verdict(False, "too small beside the other digits")
-    if float((image > 0.5).mean()) * (28 * 28) / (20 * 20) > MAX_INK_FILL:
-        return Verdict(False, "too much ink for a digit")
+    ink = image > 0.5
+    if ndimage.binary_erosion(ink, iterations=2).sum() > MAX_CORE * max(int(ink.sum()), 1):
+        return Verdict(False, "a filled shape, not pen strokes")
     enclosed = holes(image)
     if len(enclosed) > MAX_HOLES:
         return Verdict(False, "more loops than any digit")
