@@ -77,3 +77,36 @@ def test_kaggle_predict_round_trip_keeps_every_row_in_order(tmp_path, mnist_test
     ids = [int(line.split(",")[0]) for line in lines[1:]]
     predicted = np.array([int(line.split(",")[1]) for line in lines[1:]])
     assert ids == list(range(1, 51)) and (predicted == labels[:50]).mean() >= 0.96
+
+
+def test_train_reads_a_kaggle_train_csv(tmp_path, mnist_test, mnist_cache):
+    import json
+    import subprocess
+    import sys
+
+    images, labels = mnist_test
+    write_csv(
+        tmp_path / "train.csv", [[d, *im] for d, im in zip(labels[:300], images[:300].reshape(300, -1), strict=True)]
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "digitkit.cli",
+            "train",
+            "smoke",
+            "--data",
+            f"kaggle:{tmp_path / 'train.csv'}",
+            "--run-dir",
+            str(tmp_path / "run"),
+            "--suite-size",
+            "0",
+            "--cache",
+            str(mnist_cache),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "run" / "artifact.json").read_text())["data"] == "kaggle:train.csv"
