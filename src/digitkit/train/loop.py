@@ -70,11 +70,14 @@ def make_optimizer(recipe: Recipe, model: nn.Module, steps: int) -> tuple[Any, A
         )
     else:
         opt = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
-    if recipe.schedule == "onecycle":
-        sched: Any = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=recipe.lr, total_steps=steps, pct_start=0.2)
+    if recipe.schedule == "onecycle" and steps >= 4:
+        # At least two warm-up steps: OneCycleLR divides by (warm-up steps - 1), so tiny data sets need them.
+        sched: Any = torch.optim.lr_scheduler.OneCycleLR(
+            opt, max_lr=recipe.lr, total_steps=steps, pct_start=max(0.2, 2 / steps)
+        )
     elif recipe.schedule == "cosine":
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
-    else:
+    else:  # "constant", and one-cycle over fewer than 4 steps
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
     return opt, sched
 
