@@ -65,3 +65,16 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """cli(*args, env=None) -> the finished `python -m digitkit.cli ARGS` process, output as text."""
+    import subprocess
+    import sys
+
+    def run(*args: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "digitkit.cli", *map(str, args)]
+        return subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
+
+    return run

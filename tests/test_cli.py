@@ -1,18 +1,10 @@
 """The command line: exit codes, one-line errors, no tracebacks for user mistakes."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from digitkit.cli import COMMANDS, build_parser, main
-
-
-def run_cli(*args, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "digitkit.cli", *args], capture_output=True, text=True, timeout=300, env=env
-    )
 
 
 def test_every_command_has_help():
@@ -41,22 +33,22 @@ def test_user_errors_print_one_line_and_exit_2(args, message, capsys):
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
-def test_bad_environment_setting_is_loud():
+def test_bad_environment_setting_is_loud(cli):
     import os
 
-    done = run_cli("serve", env={**os.environ, "DIGITKIT_PORT": "eighty"})
+    done = cli("serve", env={**os.environ, "DIGITKIT_PORT": "eighty"})
     assert done.returncode == 2 and "DIGITKIT_PORT='eighty'" in done.stderr
 
 
-def test_fetch_reports_verified_mnist(mnist_cache):
-    done = run_cli("fetch", "mnist", "--cache", str(mnist_cache), "--no-mirrors")
+def test_fetch_reports_verified_mnist(mnist_cache, cli):
+    done = cli("fetch", "mnist", "--cache", str(mnist_cache), "--no-mirrors")
     assert done.returncode == 0 and "60000 training and 10000 test images" in done.stdout
 
 
-def test_evaluate_writes_json_and_confusion_png(tmp_path, smoke_artifact, mnist_cache):
+def test_evaluate_writes_json_and_confusion_png(tmp_path, smoke_artifact, mnist_cache, cli):
     out = tmp_path / "scores.json"
     png = tmp_path / "confusion.png"
-    done = run_cli(
+    done = cli(
         "evaluate",
         str(smoke_artifact),
         "--cache",
@@ -77,8 +69,8 @@ def test_evaluate_writes_json_and_confusion_png(tmp_path, smoke_artifact, mnist_
     assert (tmp_path / "wrong.png").read_bytes()[:4] == b"\x89PNG" and "24 most confidently wrong" in done.stdout
 
 
-def test_models_table_and_pareto_plot(tmp_path, smoke_artifact):
-    done = run_cli("models", str(smoke_artifact), "--plot", str(tmp_path / "p.png"), "--json", str(tmp_path / "m.json"))
+def test_models_table_and_pareto_plot(tmp_path, smoke_artifact, cli):
+    done = cli("models", str(smoke_artifact), "--plot", str(tmp_path / "p.png"), "--json", str(tmp_path / "m.json"))
     assert done.returncode == 0, done.stderr
     (row,) = json.loads((tmp_path / "m.json").read_text())
     assert row["bytes"] == smoke_artifact.stat().st_size and row["images_per_second_1_thread"] > 0

@@ -1,35 +1,25 @@
 """The whole path a user takes: fetch MNIST with digitkit's own code, train, export, evaluate, check parity."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 
 @pytest.mark.slow
-def test_fetch_train_one_epoch_on_2000_images_then_evaluate(tmp_path, mnist_cache):
+def test_fetch_train_one_epoch_on_2000_images_then_evaluate(tmp_path, mnist_cache, cli):
     run_dir = tmp_path / "run"
     artifact = tmp_path / "smoke.onnx"
-    train = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "digitkit.cli",
-            "train",
-            "smoke",
-            "--cache",
-            str(mnist_cache),
-            "--run-dir",
-            str(run_dir),
-            "-o",
-            str(artifact),
-            "--suite-size",
-            "300",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
+    train = cli(
+        "train",
+        "smoke",
+        "--cache",
+        str(mnist_cache),
+        "--run-dir",
+        str(run_dir),
+        "-o",
+        str(artifact),
+        "--suite-size",
+        "300",
     )
     assert train.returncode == 0, train.stderr
     assert "MNIST test accuracy" in train.stdout and artifact.is_file()
@@ -37,46 +27,30 @@ def test_fetch_train_one_epoch_on_2000_images_then_evaluate(tmp_path, mnist_cach
     # One epoch on 2,000 images with the tiny net: far from the shipped model, far above chance.
     assert stored["metrics"]["mnist_accuracy"] > 0.25
     exported = tmp_path / "exported.onnx"
-    export = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "digitkit.cli",
-            "export",
-            str(run_dir / "checkpoint.pt"),
-            "-o",
-            str(exported),
-            "--no-quantize",
-            "--cache",
-            str(mnist_cache),
-            "--check",
-            "2000",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
+    export = cli(
+        "export",
+        str(run_dir / "checkpoint.pt"),
+        "-o",
+        str(exported),
+        "--no-quantize",
+        "--cache",
+        str(mnist_cache),
+        "--check",
+        "2000",
     )
     assert export.returncode == 0, export.stderr
     assert "100.0000% same predictions" in export.stdout or "99.9" in export.stdout
-    evaluate = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "digitkit.cli",
-            "evaluate",
-            str(artifact),
-            "--data",
-            "suite",
-            "--suite-size",
-            "300",
-            "--cache",
-            str(mnist_cache),
-            "--json",
-            str(tmp_path / "suite.json"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
+    evaluate = cli(
+        "evaluate",
+        str(artifact),
+        "--data",
+        "suite",
+        "--suite-size",
+        "300",
+        "--cache",
+        str(mnist_cache),
+        "--json",
+        str(tmp_path / "suite.json"),
     )
     assert evaluate.returncode == 0, evaluate.stderr
     suite = json.loads((tmp_path / "suite.json").read_text())

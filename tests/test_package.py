@@ -69,43 +69,13 @@ def test_check_fails_an_archive_whose_service_breaks_the_contract(tmp_path, smok
     assert [r.name for r in report.results if not r.passed] == ["GET /status"]
 
 
-def test_check_command_exits_1_on_fail_and_0_on_pass(tmp_path, smoke_artifact, mnist_cache):
+def test_check_command_exits_1_on_fail_and_0_on_pass(tmp_path, smoke_artifact, mnist_cache, cli):
     archive = build_archive(smoke_artifact, tmp_path / "s.zip").path
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "digitkit.cli",
-            "check",
-            str(archive),
-            "--no-install",
-            "--sample",
-            "50",
-            "--cache",
-            str(mnist_cache),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = cli("check", str(archive), "--no-install", "--sample", "50", "--cache", str(mnist_cache))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "overall" in done.stdout and "FAIL" not in done.stdout
     (tmp_path / "not.zip").write_text("plain text")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "digitkit.cli",
-            "check",
-            str(tmp_path / "not.zip"),
-            "--no-install",
-            "--cache",
-            str(mnist_cache),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = cli("check", str(tmp_path / "not.zip"), "--no-install", "--cache", str(mnist_cache))
     assert done.returncode == 2 and "not a zip archive" in done.stderr
 
 

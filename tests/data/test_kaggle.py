@@ -49,28 +49,11 @@ def test_submission_has_image_ids_from_one(tmp_path):
     assert (tmp_path / "submission.csv").read_text().splitlines() == ["ImageId,Label", "1,3", "2,1", "3,4"]
 
 
-def test_kaggle_predict_round_trip_keeps_every_row_in_order(tmp_path, mnist_test):
-    import subprocess
-    import sys
+def test_kaggle_predict_round_trip_keeps_every_row_in_order(tmp_path, mnist_test, cli):
 
     images, labels = mnist_test
     write_csv(tmp_path / "test.csv", images[:50].reshape(50, -1).tolist(), with_label=False)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "digitkit.cli",
-            "kaggle",
-            "predict",
-            "default",
-            str(tmp_path / "test.csv"),
-            "-o",
-            str(tmp_path / "submission.csv"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = cli("kaggle", "predict", "default", str(tmp_path / "test.csv"), "-o", str(tmp_path / "submission.csv"))
     assert done.returncode == 0, done.stderr
     lines = (tmp_path / "submission.csv").read_text().splitlines()
     assert lines[0] == "ImageId,Label" and len(lines) == 51
@@ -79,34 +62,24 @@ def test_kaggle_predict_round_trip_keeps_every_row_in_order(tmp_path, mnist_test
     assert ids == list(range(1, 51)) and (predicted == labels[:50]).mean() >= 0.96
 
 
-def test_train_reads_a_kaggle_train_csv(tmp_path, mnist_test, mnist_cache):
+def test_train_reads_a_kaggle_train_csv(tmp_path, mnist_test, mnist_cache, cli):
     import json
-    import subprocess
-    import sys
 
     images, labels = mnist_test
     write_csv(
         tmp_path / "train.csv", [[d, *im] for d, im in zip(labels[:300], images[:300].reshape(300, -1), strict=True)]
     )
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "digitkit.cli",
-            "train",
-            "smoke",
-            "--data",
-            f"kaggle:{tmp_path / 'train.csv'}",
-            "--run-dir",
-            str(tmp_path / "run"),
-            "--suite-size",
-            "0",
-            "--cache",
-            str(mnist_cache),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    done = cli(
+        "train",
+        "smoke",
+        "--data",
+        f"kaggle:{tmp_path / 'train.csv'}",
+        "--run-dir",
+        str(tmp_path / "run"),
+        "--suite-size",
+        "0",
+        "--cache",
+        str(mnist_cache),
     )
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "run" / "artifact.json").read_text())["data"] == "kaggle:train.csv"

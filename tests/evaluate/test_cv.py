@@ -1,8 +1,6 @@
 """Cross-validation: fold arithmetic, the report, and a RAMP-shaped submission scored like a recipe."""
 
 import json
-import subprocess
-import sys
 import tracemalloc
 from pathlib import Path
 
@@ -46,30 +44,22 @@ def test_folds_partition_the_data_and_the_report_has_mean_and_std(mnist_test):
     assert "CV fold 4" in text and "Mean CV scores" in text and " ± " in text
 
 
-def test_ramp_example_submission_runs_through_cv(tmp_path, mnist_cache):
+def test_ramp_example_submission_runs_through_cv(tmp_path, mnist_cache, cli):
     out = tmp_path / "cv.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "digitkit.cli",
-            "cv",
-            "--submission",
-            str(EXAMPLE),
-            "--folds",
-            "2",
-            "--subset",
-            "1000",
-            "--test-size",
-            "500",
-            "--json",
-            str(out),
-            "--cache",
-            str(mnist_cache),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
+    done = cli(
+        "cv",
+        "--submission",
+        str(EXAMPLE),
+        "--folds",
+        "2",
+        "--subset",
+        "1000",
+        "--test-size",
+        "500",
+        "--json",
+        str(out),
+        "--cache",
+        str(mnist_cache),
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(out.read_text())
