@@ -133,10 +133,10 @@ def png_uri(canvas: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-async def read_number(batcher, canvas: np.ndarray) -> tuple[str, list]:
+async def read_number(batcher, canvas: np.ndarray, detector=None) -> tuple[str, list]:
     from digitkit.serve.drawing import recognise
 
-    found = await recognise(canvas, batcher)
+    found = await recognise(canvas, batcher, detector)
     return "".join("?" if f.label is None else str(f.label) for f in found), found
 
 
@@ -146,6 +146,7 @@ def main() -> None:
     parser.add_argument("--shapes", type=int, default=1000)
     parser.add_argument("--digits", type=int, default=2000, help="single MNIST digits checked for false rejection")
     parser.add_argument("--model", default="default")
+    parser.add_argument("--no-detector", action="store_true", help="rules only, without the shipped detector")
     args = parser.parse_args()
 
     from digitkit.data.mnist import cache_dir, ensure_mnist, load_mnist
@@ -157,20 +158,24 @@ def main() -> None:
     images, labels = load_mnist("test", cache)
     rng = np.random.default_rng(0)
 
+    from digitkit.runtime import shipped_models
+
+    detector = load_model("detector") if "detector" in shipped_models() and not args.no_detector else None
+
     async def run() -> dict[str, object]:
         batcher = Batcher(load_model(args.model))
         batcher.start()
         right, failures = 0, []
         for _ in range(args.canvases):
             canvas, truth = multi_digit_canvas(images, labels, rng)
-            number, _ = await read_number(batcher, canvas)
+            number, _ = await read_number(batcher, canvas, detector)
             right += number == truth
             if number != truth and len(failures) < 10:
                 failures.append((truth, number))
         rejected, by_kind = 0, {}
         for _ in range(args.shapes):
             canvas, kind = non_digit(rng)
-            number, _ = await read_number(batcher, canvas)
+            number, _ = await read_number(batcher, canvas, detector)
             ok = number == "" or set(number) == {"?"}
             rejected += ok
             hits, total = by_kind.get(kind, (0, 0))
@@ -179,7 +184,7 @@ def main() -> None:
         for i in range(args.digits):
             canvas = np.zeros((140, 140), np.uint8)
             canvas[14:126, 14:126] = np.kron(images[i], np.ones((4, 4), np.uint8))
-            number, _ = await read_number(batcher, 255 - canvas if i % 2 else canvas)
+            number, _ = await read_number(batcher, 255 - canvas if i % 2 else canvas, detector)
             false_rejects += number in ("", "?")
         await batcher.stop()
         return {

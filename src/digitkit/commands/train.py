@@ -14,7 +14,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = new_parser(sub, "train", "train a model from a recipe, export it and report its figures")
     parser.add_argument("recipe", help="recipe name (recipes/NAME.toml) or path to a .toml file")
     parser.add_argument(
-        "--data", default="mnist", help="'mnist', 'kaggle:PATH/train.csv' or 'folder:DIR' (id,class CSV + images)"
+        "--data",
+        default=None,
+        help="'mnist', 'kaggle:PATH/train.csv', 'folder:DIR' (id,class CSV + images) or 'nondigits' "
+        "(default: the recipe's data, usually mnist)",
     )
     parser.add_argument(
         "--init-from",
@@ -69,8 +72,8 @@ def run(args: argparse.Namespace) -> int:
     metrics = result.meta.metrics
     print(f"trained {recipe.name} ({result.meta.parameters:,} parameters) in {result.train.seconds:.1f}s")
     print(f"artifact {result.artifact}: {result.bytes:,} bytes, {result.meta.quantization}")
-    print(f"MNIST test accuracy {metrics['mnist_accuracy']:.4%}", end="")
-    if "suite_accuracy" in metrics:
-        print(f"   robustness suite {metrics['suite_accuracy']:.4%}", end="")
-    print(f"\nrun folder {run_dir} (metrics.json, curve.png, checkpoint.pt)")
+    print(
+        "   ".join(f"{key.replace('_', ' ')} {value:.4%}" for key, value in metrics.items() if key != "train_seconds")
+    )
+    print(f"run folder {run_dir} (metrics.json, curve.png, checkpoint.pt)")
     return 0

@@ -54,6 +54,12 @@ def convnet_mini(dropout: float = 0.0) -> nn.Module:
 
 
 @register_model
+def detector_tiny(dropout: float = 0.0) -> nn.Module:
+    """~7k parameters, two classes (0: a digit, 1: not a digit): the drawing page's non-digit detector."""
+    return ConvNet(((8,), (16, 16), (24,)), dropout, num_classes=2)
+
+
+@register_model
 def convnet_small(dropout: float = 0.1) -> nn.Module:
     """~30k parameters: the fast recipe's model."""
     return ConvNet(((16,), (32, 32), (48,)), dropout)

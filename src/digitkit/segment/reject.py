@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-MIN_CONFIDENCE = 0.60  #: below this top-class probability the crop is not trusted as a digit
+MAX_OTHER = 0.95  #: the detector's probability of "not a digit" above which a crop is rejected
+MIN_CONFIDENCE = 0.45  #: below this top-class probability the crop is not trusted as a digit
 MAX_ASPECT = 1.9  #: width / height; MNIST digits are taller than wide or square, never much wider
 MIN_HEIGHT_SHARE = 0.25  #: a digit is at least this tall relative to the tallest on the canvas
 MAX_CORE = 0.58  #: share of the ink surviving two erosions; strokes vanish, filled shapes keep their core
@@ -40,8 +41,15 @@ def holes(image: np.ndarray) -> list[tuple[int, float]]:
     return found
 
 
-def judge(probabilities: np.ndarray, box: tuple[int, int, int, int], image: np.ndarray, tallest: int) -> Verdict:
-    """Decide for one crop; ``image`` is its normalized 28x28, ``tallest`` the tallest box on the canvas."""
+def judge(
+    probabilities: np.ndarray,
+    box: tuple[int, int, int, int],
+    image: np.ndarray,
+    tallest: int,
+    other: float | None = None,
+) -> Verdict:
+    """Decide for one crop; ``image`` is its normalized 28x28, ``tallest`` the tallest box on the canvas,
+    ``other`` the detector's probability that it is no digit (None when no detector is shipped)."""
     _, _, width, height = box
     if width / max(height, 1) > MAX_ASPECT:
         return Verdict(False, "wider than any digit")
@@ -50,6 +58,8 @@ def judge(probabilities: np.ndarray, box: tuple[int, int, int, int], image: np.n
     ink = image > 0.5
     if ndimage.binary_erosion(ink, iterations=2).sum() > MAX_CORE * max(int(ink.sum()), 1):
         return Verdict(False, "a filled shape, not pen strokes")
+    if other is not None and other > MAX_OTHER:
+        return Verdict(False, "looks like no digit")
     enclosed = holes(image)
     if len(enclosed) > MAX_HOLES:
         return Verdict(False, "more loops than any digit")

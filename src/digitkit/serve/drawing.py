@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
 
+from digitkit.runtime import Model
+from digitkit.runtime.model import softmax
 from digitkit.segment import find_digits, judge
 from digitkit.serve.batcher import Batcher
 
@@ -22,15 +25,21 @@ class FoundDigit:
     crop: np.ndarray  #: (28, 28) float32 the model saw
 
 
-async def recognise(gray: np.ndarray, batcher: Batcher) -> list[FoundDigit]:
+async def recognise(gray: np.ndarray, batcher: Batcher, detector: Model | None = None) -> list[FoundDigit]:
+    """Segment, classify, and reject non-digits (with the detector's opinion when one is given)."""
     segments = find_digits(gray)
     if not segments:
         return []
-    proba = await batcher.predict_proba(np.stack([s.image for s in segments]), normalized=True)
+    crops = np.stack([s.image for s in segments])
+    proba = await batcher.predict_proba(crops, normalized=True)
+    others: list[float | None] = [None] * len(segments)
+    if detector is not None:
+        logits = await asyncio.get_running_loop().run_in_executor(None, detector.predict_logits, crops)
+        others = [float(p[1]) for p in softmax(logits)]
     tallest = max(s.box[3] for s in segments)
     found = []
-    for segment, p in zip(segments, proba, strict=True):
-        verdict = judge(p, segment.box, segment.image, tallest)
+    for segment, p, other in zip(segments, proba, others, strict=True):
+        verdict = judge(p, segment.box, segment.image, tallest, other)
         found.append(
             FoundDigit(
                 segment.box,

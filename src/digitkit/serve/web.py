@@ -17,6 +17,7 @@ from digitkit.serve.decode import decode_any_image, decode_base64
 from digitkit.serve.state import service
 
 if TYPE_CHECKING:
+    from digitkit.runtime import Model
     from digitkit.store.db import FeedbackStore
 
 # The drawing page's heavier dependencies (scipy for segmentation, SQLAlchemy for the store) are imported
@@ -61,6 +62,17 @@ class LabelRequest(BaseModel):
     label: int = Field(ge=-1, le=9)
 
 
+def _detector(request: Request) -> Model | None:
+    """The shipped digit/non-digit detector, loaded on first use; None when the package ships none."""
+    from digitkit.runtime import load_model, shipped_models
+
+    state = request.app.state
+    if not hasattr(state, "detector"):
+        state.detector = load_model("detector") if "detector" in shipped_models() else None
+    detector: Model | None = state.detector
+    return detector
+
+
 def _store(request: Request) -> FeedbackStore:
     """Opened on first use, so the service starts (and serves predictions) even when the database is down."""
     from digitkit.store.db import FeedbackStore
@@ -96,7 +108,7 @@ async def draw(body: DrawRequest, request: Request) -> DrawResponse:
 
     batcher = service(request).batcher(body.model)
     _, gray = await _read_canvas(request, body.image)
-    found = await recognise(gray, batcher)
+    found = await recognise(gray, batcher, _detector(request))
     digits = [
         DigitOut(box=f.box, label=f.label, confidence=f.confidence, probabilities=f.probabilities, reason=f.reason)
         for f in found
@@ -114,7 +126,7 @@ async def feedback(body: FeedbackRequest, request: Request) -> dict[str, int]:
 
     batcher = service(request).batcher(body.model)
     data, gray = await _read_canvas(request, body.image)
-    found = {f.box: f for f in await recognise(gray, batcher)}
+    found = {f.box: f for f in await recognise(gray, batcher, _detector(request))}
     rows = []
     for digit in body.digits:
         seen = found.get(digit.box)

@@ -43,6 +43,8 @@ def load_training_data(source: str, cache: Path, progress: bool) -> tuple[Datase
         # Feedback sets are small: read once. Pixels are already normalized; uint8 keeps the loop's contract.
         images = (folder.load(list(range(len(folder)))) * 255).round().astype("uint8")
         return Dataset(images, folder.labels.astype("uint8"), name=f"folder:{folder.csv_path.parent.name}"), test
+    if source == "nondigits":
+        return _detector_data(cache)
     if source.startswith("kaggle:"):
         from digitkit.data.kaggle import read_kaggle_train
 
@@ -53,12 +55,33 @@ def load_training_data(source: str, cache: Path, progress: bool) -> tuple[Datase
     raise ConfigError(f"unknown --data {source!r}; expected 'mnist' or 'kaggle:PATH/train.csv'")
 
 
+NON_DIGITS_TRAIN, NON_DIGITS_VALID = 30000, 5000
+
+
+def _detector_data(cache: Path) -> tuple[Dataset, Dataset]:
+    """Label 0: MNIST digits; label 1: synthetic non-digits (data/nondigits.py), disjoint seeds per split."""
+    import numpy as np
+
+    from digitkit.data.nondigits import non_digit_set
+
+    def mixed(digits: np.ndarray, others: np.ndarray, name: str) -> Dataset:
+        labels = np.concatenate([np.zeros(len(digits), np.uint8), np.ones(len(others), np.uint8)])
+        order = np.random.default_rng(0).permutation(len(labels))  # interleaved, so train_subset takes both
+        return Dataset(np.concatenate([digits, others])[order], labels[order], name)
+
+    train_digits, valid_digits = load_mnist("train", cache)[0], load_mnist("test", cache)[0][:NON_DIGITS_VALID]
+    return (
+        mixed(train_digits, non_digit_set(NON_DIGITS_TRAIN, seed=1), "mnist-train+nondigits"),
+        mixed(valid_digits, non_digit_set(NON_DIGITS_VALID, seed=2), "mnist-test+nondigits"),
+    )
+
+
 def run_recipe(
     recipe: Recipe,
     *,
     cache: Path,
     run_dir: Path,
-    data: str = "mnist",
+    data: str | None = None,
     output: Path | None = None,
     name: str | None = None,
     device: str = "cpu",
@@ -69,6 +92,7 @@ def run_recipe(
     progress: bool = True,
     on_epoch: Callable[[dict[str, float]], None] | None = None,
 ) -> PipelineResult:
+    data = data or recipe.data
     train_data, valid_data = load_training_data(data, cache, progress)
     result = train(
         recipe,
@@ -96,8 +120,16 @@ def run_recipe(
     write_artifact(attach_meta(graph, meta), artifact)
     runtime = load_model(artifact)
     test = evaluate_set(runtime, valid_data.images, valid_data.labels)
-    meta.metrics = {"mnist_accuracy": test["accuracy"], "train_seconds": round(result.seconds, 1)}
-    if suite_size:
+    if data == "nondigits":  # the detector: how many digits it loses, how many non-digits it catches
+        recall = test["per_class_recall"]
+        meta.metrics = {
+            "digits_kept": recall[0],
+            "non_digits_caught": recall[1],
+            "train_seconds": round(result.seconds, 1),
+        }
+    else:
+        meta.metrics = {"mnist_accuracy": test["accuracy"], "train_seconds": round(result.seconds, 1)}
+    if suite_size and data != "nondigits":
         meta.metrics["suite_accuracy"] = evaluate_suite(runtime, cache, suite_size, progress)["overall"]
     size = write_artifact(attach_meta(graph, meta), artifact)
     (run_dir / "artifact.json").write_text(json.dumps({"bytes": size, **json.loads(meta.to_json())}, indent=2))

@@ -24,6 +24,7 @@ class Recipe:
     name: str  #: recipe name, recorded in the artifact
     architecture: str  #: a name from the model registry (`digitkit models --architectures`)
     arch_kwargs: dict[str, Any] = field(default_factory=dict)  #: passed to the architecture constructor
+    data: str = "mnist"  #: training data when --data is not given ("nondigits": the digit/non-digit detector)
     seed: int = 0  #: seeds torch, the augmentation generator and the shuffling
     epochs: int = 10
     batch_size: int = 128

@@ -1,0 +1,70 @@
+"""The digit / not-a-digit detector: its synthetic data, its training path, and how the page uses it."""
+
+import asyncio
+import dataclasses
+
+import numpy as np
+
+from digitkit.data.nondigits import draw_non_digit, non_digit_set
+from digitkit.runtime import load_model
+from digitkit.segment import judge
+from digitkit.train import pipeline
+from digitkit.train.recipe import load_recipe
+
+
+def test_non_digits_are_deterministic_normalized_and_varied():
+    first, second = non_digit_set(40, seed=3), non_digit_set(40, seed=3)
+    assert np.array_equal(first, second) and first.shape == (40, 28, 28) and first.dtype == np.uint8
+    assert len({im.tobytes() for im in first}) == 40
+    canvas = draw_non_digit(np.random.default_rng(0))
+    assert canvas.shape == (140, 140) and canvas.max() == 255
+
+
+def test_detector_recipe_trains_on_mixed_data_and_reports_both_rates(tmp_path, mnist_cache, monkeypatch):
+    monkeypatch.setattr(pipeline, "NON_DIGITS_TRAIN", 400)
+    monkeypatch.setattr(pipeline, "NON_DIGITS_VALID", 200)
+    recipe = dataclasses.replace(load_recipe("detector"), epochs=1, train_subset=1500)
+    result = pipeline.run_recipe(recipe, cache=mnist_cache, run_dir=tmp_path, progress=False)
+    assert result.meta.architecture == "detector_tiny" and result.meta.data == "mnist-train+nondigits"
+    assert set(result.meta.metrics) >= {"digits_kept", "non_digits_caught"}
+    assert load_model(result.artifact).predict_logits(np.zeros((3, 28, 28), np.float32)).shape == (3, 2)
+
+
+def test_shipped_detector_separates_digits_from_shapes(mnist_test):
+    from digitkit.preprocess import normalize_batch
+    from digitkit.runtime.model import softmax
+
+    detector = load_model("detector")
+    digits = softmax(detector.predict_logits(normalize_batch(mnist_test[0][:500])))[:, 1]
+    shapes = softmax(detector.predict_logits(non_digit_set(200, seed=99).astype(np.float32) / 255))[:, 1]
+    assert (digits > 0.95).mean() < 0.01 and (shapes > 0.95).mean() > 0.8
+
+
+def test_judge_follows_a_sure_detector(mnist_test):
+    from digitkit.preprocess import normalize
+
+    probabilities = np.full(10, 0.01)
+    probabilities[7] = 0.91
+    digit = normalize(mnist_test[0][0])
+    assert judge(probabilities, (0, 0, 40, 56), digit, 56, other=0.2).is_digit
+    assert judge(probabilities, (0, 0, 40, 56), digit, 56, other=0.99).reason == "looks like no digit"
+
+
+def test_recognise_uses_the_detector(mnist_test):
+    from digitkit.serve.batcher import Batcher
+    from digitkit.serve.drawing import recognise
+
+    canvas = np.zeros((140, 300), np.uint8)
+    canvas[14:126, 14:126] = np.kron(mnist_test[0][0], np.ones((4, 4), np.uint8))
+    canvas[30:110, 180:184] = 255  # a vertical bar...
+    canvas[68:72, 150:290] = 255  # ...crossed by a long horizontal one: a plus sign, no digit
+
+    async def run():
+        batcher = Batcher(load_model("default"))
+        batcher.start()
+        found = await recognise(canvas, batcher, load_model("detector"))
+        await batcher.stop()
+        return found
+
+    found = asyncio.run(run())
+    assert [f.label for f in found] == [int(mnist_test[1][0]), None]
