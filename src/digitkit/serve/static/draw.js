@@ -53,7 +53,7 @@ pad.addEventListener("pointermove", (event) => {
 function endStroke() {
   if (!current) return;
   current = null;
-  schedule(60);
+  schedule(30);
 }
 pad.addEventListener("pointerup", endStroke);
 pad.addEventListener("pointercancel", endStroke);
