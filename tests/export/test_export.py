@@ -89,3 +89,21 @@ def test_two_checkpoints_export_as_one_ensemble(tmp_path, smoke_artifact, mnist_
     x = np.random.default_rng(0).random((20, 28, 28), dtype=np.float32)
     # Two copies of one model average to that model: same probabilities (int8 vs float aside).
     assert (model.predict_logits(x).argmax(1) == single.predict_logits(x).argmax(1)).mean() >= 0.9
+
+
+def test_static_int8_export_runs_int8_kernels_and_keeps_predictions(tmp_path, smoke_artifact, mnist_cache):
+    from digitkit.errors import ArtifactError
+    from digitkit.export.parity import export_checked
+
+    checkpoint = smoke_artifact.parent / "checkpoint.pt"
+    options = {"name": "s", "quantize": True, "cache": mnist_cache, "check_images": 1000, "static": True}
+    # The smoke model is barely trained: its near-flat logits flip under int8 activations, and the default
+    # parity bar refuses the export rather than ship a silently different model.
+    with pytest.raises(ArtifactError, match="agrees with torch on only"):
+        export_checked([checkpoint], tmp_path / "s.onnx", **options)
+    assert not (tmp_path / "s.onnx").exists()
+    report = export_checked([checkpoint], tmp_path / "s.onnx", min_agreement=0.9, **options)
+    model = load_model(tmp_path / "s.onnx")
+    assert report.quantization == model.meta.quantization == "int8-static" and report.agreement >= 0.9
+    graph = onnx.load(str(tmp_path / "s.onnx"))
+    assert any(node.op_type == "QuantizeLinear" for node in graph.graph.node)

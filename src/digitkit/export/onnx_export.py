@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import logging
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from onnx import helper, numpy_helper
 from torch import nn
 
 from digitkit.files import write_atomic
-from digitkit.runtime.artifact import INPUT_NAME, METADATA_KEY, OUTPUT_NAME, ArtifactMeta
+from digitkit.runtime.artifact import INPUT_NAME, METADATA_KEY, OUTPUT_NAME, STATIC_INT8, WEIGHT_INT8, ArtifactMeta
 
 log = logging.getLogger(__name__)
 OPSET = 17
@@ -111,12 +112,45 @@ def write_artifact(model: onnx.ModelProto, path: Path) -> int:
     return write_atomic(path, model.SerializeToString())
 
 
-def build_graph(model: nn.Module, meta: ArtifactMeta, quantize: bool = True) -> onnx.ModelProto:
-    """torch model -> ONNX graph (int8 weights when ``quantize``); records the quantization in ``meta``."""
+def quantize_static_int8(graph_model: onnx.ModelProto, calibration: np.ndarray) -> onnx.ModelProto:
+    """int8 weights (per channel) and activations (calibrated on ``calibration``, (N, 28, 28) normalized),
+    by onnxruntime's quantizer: 2-3x faster on CPUs with int8 dot products, accuracy checked by the caller."""
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+
+    class Batches(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.batches = iter([{INPUT_NAME: calibration[i : i + 64, None]} for i in range(0, len(calibration), 64)])
+
+        def get_next(self) -> dict[str, np.ndarray] | None:
+            return next(self.batches, None)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = Path(tmp) / "float.onnx", Path(tmp) / "int8.onnx"
+        onnx.save(graph_model, str(source))
+        quantize_static(
+            str(source),
+            str(target),
+            Batches(),
+            quant_format=QuantFormat.QDQ,
+            per_channel=True,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
+        )
+        return onnx.load(str(target))
+
+
+def build_graph(
+    model: nn.Module, meta: ArtifactMeta, quantize: bool = True, calibration: np.ndarray | None = None
+) -> onnx.ModelProto:
+    """torch model -> ONNX graph: int8 weights when ``quantize``, int8 activations too when ``calibration``
+    images are given; records the quantization in ``meta``."""
     graph_model = to_onnx(model)
+    if quantize and calibration is not None:
+        meta.quantization = STATIC_INT8
+        return quantize_static_int8(graph_model, calibration)
     if quantize:
         graph_model = quantize_weights_int8(graph_model)
-    meta.quantization = "int8-weights" if quantize else "none"
+    meta.quantization = WEIGHT_INT8 if quantize else "none"
     return graph_model
 
 

@@ -44,7 +44,15 @@ class Ensemble(nn.Module):
 
 
 def export_checked(
-    checkpoints: list[Path], output: Path, *, name: str | None, quantize: bool, cache: Path, check_images: int = 10000
+    checkpoints: list[Path],
+    output: Path,
+    *,
+    name: str | None,
+    quantize: bool,
+    cache: Path,
+    check_images: int = 10000,
+    static: bool = False,
+    min_agreement: float = MIN_AGREEMENT,
 ) -> ParityReport:
     """One checkpoint exports as itself; several export as one ensemble artifact."""
     states = [load_checkpoint(path) for path in checkpoints]
@@ -62,8 +70,10 @@ def export_checked(
         data=str(state.get("data", "unknown")),
         quantization="none",
     )
-    graph = build_graph(model, meta, quantize=quantize)
     ensure_mnist(cache, progress=False)
+    # Calibration images come from the training split, never from the test images used for the check.
+    calibration = normalize_batch(load_mnist("train", cache)[0][:512]) if static else None
+    graph = build_graph(model, meta, quantize=quantize or static, calibration=calibration)
     images, labels = load_mnist("test", cache)
     normalized = normalize_batch(images[:check_images])
     labels = labels[:check_images]
@@ -76,10 +86,10 @@ def export_checked(
         tmp.unlink(missing_ok=True)
     agreement = float((reference == predicted).mean())
     runtime_accuracy = float((predicted == labels).mean())
-    if agreement < MIN_AGREEMENT:
+    if agreement < min_agreement:
         raise ArtifactError(
             f"the exported model agrees with torch on only {agreement:.4%} of MNIST-test predictions "
-            f"(need {MIN_AGREEMENT:.1%}); try --no-quantize"
+            f"(need {min_agreement:.1%}); try --no-quantize"
         )
     meta.metrics = {"mnist_accuracy": runtime_accuracy}
     size = write_artifact(attach_meta(graph, meta), output)

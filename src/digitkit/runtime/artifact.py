@@ -18,6 +18,8 @@ KNOWN_FORMAT_VERSIONS = frozenset({FORMAT_VERSION})
 METADATA_KEY = "digitkit"
 INPUT_NAME = "image"  #: (N, 1, 28, 28) float32, MNIST-normalized in [0, 1]
 OUTPUT_NAME = "logits"  #: (N, 10) float32
+WEIGHT_INT8 = "int8-weights"  #: int8 weights, float activations
+STATIC_INT8 = "int8-static"  #: int8 weights and activations (calibrated), run by int8 kernels
 
 
 @dataclass
@@ -30,7 +32,7 @@ class ArtifactMeta:
     parameters: int
     preprocess_version: int
     data: str  #: what it was trained on
-    quantization: str  #: "none" or "int8-weights"
+    quantization: str  #: "none", "int8-weights" or "int8-static"
     format_version: int = FORMAT_VERSION
     metrics: dict[str, float] = field(default_factory=dict)  #: measured figures, e.g. mnist_accuracy
 

@@ -9,7 +9,7 @@ import onnxruntime as ort
 
 from digitkit.errors import ArtifactError, ImageError, UnknownNameError
 from digitkit.preprocess import SIDE, normalize_batch
-from digitkit.runtime.artifact import INPUT_NAME, METADATA_KEY, ArtifactMeta, parse_meta
+from digitkit.runtime.artifact import INPUT_NAME, METADATA_KEY, STATIC_INT8, ArtifactMeta, parse_meta
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "shipped"
 
@@ -33,13 +33,15 @@ def resolve_artifact(name_or_path: str | Path) -> Path:
     )
 
 
-def open_session(path: str | Path, threads: int = 1) -> ort.InferenceSession:
+def open_session(path: str | Path, threads: int = 1, fold_int8_weights: bool = True) -> ort.InferenceSession:
+    """``fold_int8_weights``: turn int8 weights back into float once, at load (right for weight-only int8);
+    off for fully quantized graphs, whose Q/DQ pairs onnxruntime fuses into int8 kernels."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    # Let constant folding turn int8 weights back into float once, at load, instead of on every call.
-    options.add_session_config_entry("session.disable_quant_qdq", "1")
+    if fold_int8_weights:
+        options.add_session_config_entry("session.disable_quant_qdq", "1")
     options.log_severity_level = 3
     try:
         return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
@@ -57,6 +59,8 @@ class Model:
         self.session = open_session(self.path, threads)
         custom = self.session.get_modelmeta().custom_metadata_map
         self.meta: ArtifactMeta = parse_meta(custom.get(METADATA_KEY), str(self.path))
+        if self.meta.quantization == STATIC_INT8:  # int8 activations too: reopen with Q/DQ fusion on
+            self.session = open_session(self.path, threads, fold_int8_weights=False)
         inputs = self.session.get_inputs()
         if len(inputs) != 1 or inputs[0].name != INPUT_NAME:
             raise ArtifactError(f"{self.path}: expected one input named {INPUT_NAME!r}")

@@ -13,7 +13,7 @@ from digitkit.data.mnist import ensure_mnist, load_mnist
 from digitkit.evaluate.report import evaluate_set, evaluate_suite
 from digitkit.export.onnx_export import attach_meta, build_graph, write_artifact
 from digitkit.models.registry import count_parameters
-from digitkit.preprocess import PREPROCESS_VERSION
+from digitkit.preprocess import PREPROCESS_VERSION, normalize_batch
 from digitkit.runtime import load_model
 from digitkit.runtime.artifact import ArtifactMeta
 from digitkit.train.loop import Dataset, TrainResult, train
@@ -116,7 +116,8 @@ def run_recipe(
         quantization="none",
     )
     artifact = run_dir / "model.onnx"
-    graph = build_graph(result.model, meta, quantize=recipe.quantize)
+    calibration = normalize_batch(train_data.images[:512]) if recipe.quantize_activations else None
+    graph = build_graph(result.model, meta, quantize=recipe.quantize, calibration=calibration)
     write_artifact(attach_meta(graph, meta), artifact)
     runtime = load_model(artifact)
     test = evaluate_set(runtime, valid_data.images, valid_data.labels)
