@@ -6,7 +6,12 @@ import io
 import json
 import platform
 import socket
+import subprocess
+import sys
 import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,3 +40,25 @@ def png(image: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+@contextmanager
+def running_server(*serve_args: str) -> Iterator[int]:
+    """`digitkit serve` on a free loopback port, ready (200 on /status) when the block starts; yields the port."""
+    port = free_port()
+    command = [sys.executable, "-m", "digitkit.cli", "serve", "--port", str(port), "--no-access-log", *serve_args]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=1)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.05)
+        yield port
+    finally:
+        server.terminate()
+        server.wait()

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import free_port, write_result  # noqa: E402
+from _common import running_server, write_result  # noqa: E402
 
 ARGS = [
     "--headless",
@@ -39,19 +37,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "digitkit.cli", "serve", "--port", str(port), "--no-access-log"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
+    with running_server() as port:
         times = []
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=args.chromium, args=ARGS)
@@ -72,9 +58,6 @@ def main() -> None:
                 page.wait_for_function(f"document.getElementById('number').textContent === '{digit}'", timeout=5000)
                 times.append((time.perf_counter() - lifted) * 1000)
             browser.close()
-    finally:
-        server.terminate()
-        server.wait()
     result = {
         "strokes": len(times),
         "p50_ms": float(np.percentile(times, 50)),

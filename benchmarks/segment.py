@@ -211,24 +211,11 @@ def main() -> None:
 
 
 def draw_latency(model: str, rng, images, labels, requests: int = 200) -> dict[str, float]:
-    import subprocess
     import urllib.request
 
-    from _common import free_port
+    from _common import running_server
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "digitkit.cli", "serve", "--model", model, "--port", str(port), "--no-access-log"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
+    with running_server("--model", model) as port:
         canvas = np.full((280, 560), 255, np.uint8)
         canvas[40:152, 60:172] = 255 - np.kron(images[0], np.ones((4, 4), np.uint8))
         canvas[60:172, 300:412] = 255 - np.kron(images[1], np.ones((4, 4), np.uint8))
@@ -242,9 +229,6 @@ def draw_latency(model: str, rng, images, labels, requests: int = 200) -> dict[s
             with urllib.request.urlopen(request, timeout=10) as response:
                 response.read()
             times.append((time.perf_counter() - started) * 1000)
-    finally:
-        server.terminate()
-        server.wait()
     return {"p50": float(np.percentile(times, 50)), "p99": float(np.percentile(times, 99))}
 
 
