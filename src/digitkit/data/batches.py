@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from digitkit.data.folder import ImageFolder
+
 Loader = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]  #: row indices -> (images, labels)
 
 
@@ -61,11 +63,8 @@ def array_loader(images: np.ndarray, labels: np.ndarray) -> Loader:
     return load
 
 
-def folder_loader(folder: object) -> Loader:
+def folder_loader(folder: ImageFolder) -> Loader:
     """Rows of an image folder (data/folder.py), read from disk batch by batch."""
-    from digitkit.data.folder import ImageFolder
-
-    assert isinstance(folder, ImageFolder)
 
     def load(indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return folder.load(indices), folder.labels[indices]

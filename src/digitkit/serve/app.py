@@ -12,10 +12,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from digitkit import __version__
 from digitkit.runtime import Model, load_model
@@ -93,19 +95,8 @@ def create_app(settings: Settings, models: dict[str, Model] | None = None) -> Fa
     async def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    known = {
-        "/",
-        "/review",
-        "/status",
-        "/predict",
-        "/exit",
-        "/metrics",
-        "/api/v1/predict",
-        "/api/v1/models",
-        "/api/v1/draw",
-        "/api/v1/feedback",
-        "/api/v1/samples",
-    }
+    # Metrics label requests by route: every fixed path the app serves (mounts and the rest count as "other").
+    known = {route.path for route in app.routes if isinstance(route, Route | APIRoute)}
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

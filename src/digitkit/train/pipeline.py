@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digitkit.data.mnist import ensure_mnist, load_mnist
+from digitkit.errors import ConfigError
 from digitkit.evaluate.report import evaluate_set, evaluate_suite
 from digitkit.export.onnx_export import attach_meta, build_graph, write_artifact
 from digitkit.models.registry import count_parameters
@@ -50,9 +51,9 @@ def load_training_data(source: str, cache: Path, progress: bool) -> tuple[Datase
 
         images, labels = read_kaggle_train(Path(source.removeprefix("kaggle:")))
         return Dataset(images, labels, name=f"kaggle:{Path(source[7:]).name}"), test
-    from digitkit.errors import ConfigError
-
-    raise ConfigError(f"unknown --data {source!r}; expected 'mnist' or 'kaggle:PATH/train.csv'")
+    raise ConfigError(
+        f"unknown --data {source!r}; expected 'mnist', 'nondigits', 'kaggle:PATH/train.csv' or 'folder:DIR'"
+    )
 
 
 NON_DIGITS_TRAIN, NON_DIGITS_VALID = 30000, 5000
