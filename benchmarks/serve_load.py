@@ -4,7 +4,11 @@ Reports start-up time (process start to first 200 on /status), p50/p99 latency a
 concurrent clients sending 1 or 64 images per request, and the server's peak RSS. All traffic is loopback,
 bounded by a request count and a time limit per cell.
 
-    python benchmarks/serve_load.py [--model default] [--seconds 5] [--app full|contract]
+    python benchmarks/serve_load.py [--model default] [--seconds 5] [--app full|contract] [--images mnist|suite]
+
+``--images suite`` sends the robustness suite's "combined" corruptions (rotated, scaled, shifted, noisy
+digits) instead of MNIST test digits: those take preprocessing's per-image path, as a competition's
+augmented test set would.
 """
 
 from __future__ import annotations
@@ -133,13 +137,24 @@ def main() -> None:
         default="full",
         help="full: `digitkit serve`; contract: the submission's Starlette-only service",
     )
+    parser.add_argument(
+        "--images",
+        choices=["mnist", "suite"],
+        default="mnist",
+        help="mnist: MNIST test digits; suite: the robustness suite's combined corruptions (needs torch)",
+    )
     args = parser.parse_args()
 
     from digitkit.data.mnist import cache_dir, ensure_mnist, load_mnist
 
     cache = cache_dir()
     ensure_mnist(cache, progress=False)
-    images = [png(im) for im in load_mnist("test", cache)[0][:64]]
+    if args.images == "suite":
+        from digitkit.data.suite import build_suite
+
+        images = [png(im) for im in build_suite(cache, size=1000)["combined"][:64]]
+    else:
+        images = [png(im) for im in load_mnist("test", cache)[0][:64]]
     os.sched_setaffinity(0, {1})  # the load generator stays off the server's core
     port = free_port()
     startups = []
@@ -176,10 +191,11 @@ def main() -> None:
     )
     print(f"server peak RSS {rss:.0f} MB; /exit exit code {code}")
     write_result(
-        f"serve_load_{args.app}",
+        f"serve_load_{args.app}" + ("_suite" if args.images == "suite" else ""),
         {
             "model": args.model,
             "app": args.app,
+            "images": args.images,
             "startup_s": startups,
             "peak_rss_mb": rss,
             "exit_code": code,

@@ -19,6 +19,36 @@ def test_mnist_digits_pass_through_unchanged(mnist_test):
     assert unchanged.mean() > 0.99
 
 
+def _one_by_one(images: np.ndarray) -> np.ndarray:
+    return np.stack([normalize(image) for image in images])
+
+
+def test_batch_fast_path_is_bit_identical_to_normalize_on_mnist(mnist_test):
+    images = mnist_test[0]
+    # Shifts of one and two pixels sit on both sides of the centring tolerance; inverted and faint copies
+    # must leave the fast path.
+    nudged = np.concatenate([np.roll(images[:300], shift, axis=axis) for shift in (1, -2) for axis in (0, 1)])
+    odd = np.concatenate([255 - images[:100], images[:100] // 2, np.zeros((5, 28, 28), np.uint8)])
+    for batch in (images, nudged, odd, images[:300].astype(np.float64) / 255):
+        assert np.array_equal(normalize_batch(batch), _one_by_one(batch))
+
+
+def test_batch_fast_path_is_bit_identical_to_normalize_on_the_suite(mnist_cache):
+    from digitkit.data.suite import build_suite, suite_names
+
+    suite = build_suite(mnist_cache, size=300)
+    for name in suite_names():
+        images = suite[name]
+        assert np.array_equal(normalize_batch(images), _one_by_one(images)), name
+
+
+def test_batches_of_other_sizes_go_image_by_image():
+    rng = np.random.default_rng(0)
+    batch = (rng.random((3, 40, 30)) * 255).astype(np.uint8)
+    assert np.array_equal(normalize_batch(batch), _one_by_one(batch))
+    assert normalize_batch(np.zeros((0, 28, 28), np.uint8)).shape == (0, 28, 28)
+
+
 def test_shifted_digit_is_recentred(mnist_test):
     digit = mnist_test[0][0]
     shifted = np.roll(np.roll(digit, 4, axis=0), -3, axis=1)

@@ -3,11 +3,11 @@ import onnx
 import pytest
 import torch
 
-from digitkit.export.onnx_export import OPSET, export_artifact, fold_batchnorm, to_onnx, torch_logits
+from digitkit.export.onnx_export import OPSET, compact, export_artifact, fold_batchnorm, to_onnx, torch_logits
 from digitkit.models import create_model
 from digitkit.preprocess import normalize_batch
 from digitkit.runtime import load_model
-from digitkit.runtime.artifact import ArtifactMeta
+from digitkit.runtime.artifact import INPUT_NAME, OUTPUT_NAME, ArtifactMeta
 from digitkit.train.checkpoint import load_checkpoint, model_from_checkpoint
 
 
@@ -45,6 +45,24 @@ def test_export_is_standard_onnx_with_a_dynamic_batch():
     onnx.checker.check_model(graph)
     assert graph.opset_import[0].version >= OPSET
     assert graph.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
+
+
+def test_compact_graphs_are_smaller_and_compute_the_same():
+    import onnxruntime as ort
+
+    graph = to_onnx(create_model("convnet_tiny"))
+    graph.metadata_props.append(onnx.StringStringEntryProto(key="other.tool", value="x" * 100))
+    small = compact(graph)
+    assert graph.ByteSize() - small.ByteSize() > 1500  # names, doc strings and the foreign metadata
+    assert not small.metadata_props
+    internal = [name for node in small.graph.node for name in node.output if name != OUTPUT_NAME]
+    assert internal and all(len(name) <= 2 for name in internal)
+    assert [i.name for i in small.graph.input] == [INPUT_NAME]
+    assert [o.name for o in small.graph.output] == [OUTPUT_NAME]
+    x = np.random.default_rng(0).random((3, 1, 28, 28), dtype=np.float32)
+    (before,) = ort.InferenceSession(graph.SerializeToString()).run(None, {INPUT_NAME: x})
+    (after,) = ort.InferenceSession(small.SerializeToString()).run(None, {INPUT_NAME: x})
+    assert np.array_equal(before, after)
 
 
 @pytest.mark.parametrize("quantize", [False, True])

@@ -98,6 +98,42 @@ def quantize_weights_int8(graph_model: onnx.ModelProto) -> onnx.ModelProto:
     return model
 
 
+def _short_name(index: int) -> str:
+    """0 -> "a", 25 -> "z", 26 -> "ba": the shortest distinct names, in base 26."""
+    letters = ""
+    while True:
+        index, digit = divmod(index, 26)
+        letters = "abcdefghijklmnopqrstuvwxyz"[digit] + letters
+        if index == 0:
+            return letters
+
+
+def compact(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Drop what the runtime never reads (node names, doc strings, shape hints, other tools' metadata) and
+    give every internal tensor a one- or two-letter name: about 10% fewer bytes, the same computation."""
+    model = copy.deepcopy(model)
+    graph = model.graph
+    keep = {value.name for value in graph.input} | {value.name for value in graph.output}
+    renamed: dict[str, str] = {}
+
+    def short(name: str) -> str:
+        if not name or name in keep:
+            return name
+        return renamed.setdefault(name, _short_name(len(renamed)))
+
+    for node in graph.node:
+        node.name, node.doc_string = "", ""
+        node.input[:] = [short(name) for name in node.input]
+        node.output[:] = [short(name) for name in node.output]
+    for init in graph.initializer:
+        init.name, init.doc_string = short(init.name), ""
+    del graph.value_info[:]
+    del model.metadata_props[:]
+    graph.doc_string = model.doc_string = ""
+    onnx.checker.check_model(model)
+    return model
+
+
 def attach_meta(model: onnx.ModelProto, meta: ArtifactMeta) -> onnx.ModelProto:
     for prop in list(model.metadata_props):
         if prop.key == METADATA_KEY:
@@ -124,19 +160,25 @@ def quantize_static_int8(graph_model: onnx.ModelProto, calibration: np.ndarray) 
         def get_next(self) -> dict[str, np.ndarray] | None:
             return next(self.batches, None)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        source, target = Path(tmp) / "float.onnx", Path(tmp) / "int8.onnx"
-        onnx.save(graph_model, str(source))
-        quantize_static(
-            str(source),
-            str(target),
-            Batches(),
-            quant_format=QuantFormat.QDQ,
-            per_channel=True,
-            activation_type=QuantType.QUInt8,
-            weight_type=QuantType.QInt8,
-        )
-        return onnx.load(str(target))
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # the quantizer logs advice with links on the root logger; not for our users
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            source, target = Path(tmp) / "float.onnx", Path(tmp) / "int8.onnx"
+            onnx.save(graph_model, str(source))
+            quantize_static(
+                str(source),
+                str(target),
+                Batches(),
+                quant_format=QuantFormat.QDQ,
+                per_channel=True,
+                activation_type=QuantType.QUInt8,
+                weight_type=QuantType.QInt8,
+            )
+            return onnx.load(str(target))
+    finally:
+        root.setLevel(level)
 
 
 def build_graph(
@@ -147,11 +189,13 @@ def build_graph(
     graph_model = to_onnx(model)
     if quantize and calibration is not None:
         meta.quantization = STATIC_INT8
-        return quantize_static_int8(graph_model, calibration)
-    if quantize:
+        graph_model = quantize_static_int8(graph_model, calibration)
+    elif quantize:
+        meta.quantization = WEIGHT_INT8
         graph_model = quantize_weights_int8(graph_model)
-    meta.quantization = WEIGHT_INT8 if quantize else "none"
-    return graph_model
+    else:
+        meta.quantization = "none"
+    return compact(graph_model)
 
 
 def export_artifact(model: nn.Module, meta: ArtifactMeta, path: Path, quantize: bool = True) -> int:

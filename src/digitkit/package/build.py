@@ -35,9 +35,10 @@ SERVING_MODULES = (
     "serve/settings.py",
     "serve/state.py",
     "serve/submission.py",
+    "serve/uploads.py",
 )
 #: Distributions the serving code needs, pinned to the versions installed here (the ones tested).
-REQUIREMENTS = ("numpy", "pillow", "onnxruntime", "starlette", "uvicorn", "httptools", "uvloop", "python-multipart")
+REQUIREMENTS = ("numpy", "pillow", "onnxruntime", "starlette", "uvicorn", "httptools", "uvloop", "multipart")
 MODEL_FILE = "model.onnx"
 RUN_SH = """#!/bin/sh
 # Start the digitkit service on $1:$2 (the organizers run: sh run.sh HOST PORT).

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 from starlette.background import BackgroundTask
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from digitkit.errors import ImageError, LimitError
+from digitkit.errors import ImageError
+from digitkit.preprocess import SIDE
 from digitkit.serve.decode import decode_contract_image
 from digitkit.serve.state import service
+from digitkit.serve.uploads import read_parts
 
 FIELD = "x"
 
@@ -21,29 +22,19 @@ async def status(request: Request) -> JSONResponse:
 
 
 async def _read_images(request: Request) -> np.ndarray:
-    state = service(request)
-    content_type = request.headers.get("content-type", "")
-    if not content_type.startswith("multipart/form-data"):
-        raise ImageError(
-            f"expected a multipart/form-data body with images in field '{FIELD}', got "
-            f"{content_type or 'no content type'} instead (curl -F 'x=@digit.png' ...)"
-        )
-    limit = state.settings.max_images
-    async with request.form(max_files=limit, max_fields=limit) as form:
-        items = form.getlist(FIELD)
-        if not items:
-            raise ImageError(f"no images in field '{FIELD}'; send them as -F '{FIELD}=@digit.png'")
-        if len(items) > limit:
-            raise LimitError(f"{len(items)} images in one request; the limit is {limit}")
-        images = []
-        for index, item in enumerate(items, start=1):
-            what = f"image {index}"
-            if not isinstance(item, UploadFile):
-                raise ImageError(f"{what} in field '{FIELD}' is a text value, not a file upload")
-            if item.filename:
-                what += f" ({item.filename})"
-            images.append(decode_contract_image(await item.read(), what))
-    return np.stack(images)
+    parts = await read_parts(request, service(request).settings.max_images, f"curl -F '{FIELD}=@digit.png' ...")
+    uploads = [part for part in parts if part.name == FIELD]
+    if not uploads:
+        raise ImageError(f"no images in field '{FIELD}'; send them as -F '{FIELD}=@digit.png'")
+    images = np.empty((len(uploads), SIDE, SIDE), dtype=np.uint8)
+    for index, upload in enumerate(uploads):
+        what = f"image {index + 1}"
+        if upload.filename is None:
+            raise ImageError(f"{what} in field '{FIELD}' is a text value, not a file upload")
+        if upload.filename:
+            what += f" ({upload.filename})"
+        images[index] = decode_contract_image(upload.data, what)
+    return images
 
 
 async def predict(request: Request) -> JSONResponse:
