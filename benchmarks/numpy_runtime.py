@@ -4,7 +4,10 @@ Decides the runtime by measurement (issue: "onnxruntime, or plain numpy if small
 forward pass reads the same int8 weights from the artifact and runs conv (im2col + matmul), ReLU, max-pool,
 global average pool and the linear layer.
 
-    python benchmarks/numpy_runtime.py [--model default]
+    python benchmarks/numpy_runtime.py [--model tiny]
+
+The numpy path reads weight-only int8 artifacts. The shipped default has int8 activations too (int8-static);
+compare its weights with ``digitkit export runs/default/checkpoint.pt -o d.onnx`` and ``--model d.onnx``.
 """
 
 from __future__ import annotations
@@ -92,7 +95,7 @@ def site_size_mb(distribution: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="default")
+    parser.add_argument("--model", default="tiny", help="a weight-only int8 artifact (name or path)")
     args = parser.parse_args()
 
     from threadpoolctl import threadpool_limits
@@ -100,8 +103,11 @@ def main() -> None:
     from digitkit.data.mnist import cache_dir, load_mnist
     from digitkit.preprocess import normalize_batch
     from digitkit.runtime import load_model
+    from digitkit.runtime.artifact import STATIC_INT8
 
     runtime = load_model(args.model, threads=1)
+    if runtime.meta.quantization == STATIC_INT8:
+        sys.exit(f"{args.model} has int8 activations; the numpy path reads weight-only artifacts (see --help)")
     layers = load_layers(runtime.path)
     images, labels = load_mnist("test", cache_dir())
     x = normalize_batch(images[:2000])[:, None]
