@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 
 from digitkit.errors import ConflictError, DigitkitError, LimitError, UnavailableError, UnknownNameError
@@ -41,6 +41,12 @@ async def timeout_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"error": "the request took longer than the configured timeout"}, status_code=500)
 
 
+async def client_gone(request: Request, exc: Exception) -> JSONResponse:
+    """The client closed the connection mid-body: nothing went wrong here, and nobody is left to answer."""
+    log.info("client went away before sending all of %s %s", request.method, request.url.path)
+    return JSONResponse({"error": "the body ended early: the client closed the connection"}, status_code=400)
+
+
 async def internal_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return JSONResponse({"error": f"internal error ({exc.__class__.__name__})"}, status_code=500)
@@ -50,5 +56,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     DigitkitError: digitkit_error,
     HTTPException: http_error,
     asyncio.TimeoutError: timeout_error,
+    ClientDisconnect: client_gone,
     Exception: internal_error,
 }
