@@ -4,7 +4,8 @@ Reports start-up time (process start to first 200 on /status), p50/p99 latency a
 concurrent clients sending 1 or 64 images per request, and the server's peak RSS. All traffic is loopback,
 bounded by a request count and a time limit per cell.
 
-    python benchmarks/serve_load.py [--model default] [--seconds 5] [--app full|contract] [--images mnist|suite]
+    python benchmarks/serve_load.py [--model default] [--seconds 5] [--app full|contract|baseline]
+                                    [--images mnist|suite]
 
 ``--images suite`` sends the robustness suite's "combined" corruptions (rotated, scaled, shifted, noisy
 digits) instead of MNIST test digits: those take preprocessing's per-image path, as a competition's
@@ -98,6 +99,9 @@ def peak_rss_mb(pid: int) -> float:
 def start_server(model: str, port: int, app: str) -> tuple[subprocess.Popen[bytes], float]:
     if app == "contract":
         command = [sys.executable, "-m", "digitkit.serve.submission", "127.0.0.1", str(port), model]
+    elif app == "baseline":
+        baseline = Path(__file__).resolve().parent / "baseline_server.py"
+        command = [sys.executable, str(baseline), "127.0.0.1", str(port), model]
     else:
         command = [
             sys.executable,
@@ -133,9 +137,10 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=100_000, help="request cap per cell")
     parser.add_argument(
         "--app",
-        choices=["full", "contract"],
+        choices=["full", "contract", "baseline"],
         default="full",
-        help="full: `digitkit serve`; contract: the submission's Starlette-only service",
+        help="full: `digitkit serve`; contract: the submission's Starlette-only service; "
+        "baseline: benchmarks/baseline_server.py, one image at a time, no batching (a reference)",
     )
     parser.add_argument(
         "--images",
