@@ -23,17 +23,17 @@ def _one_by_one(images: np.ndarray) -> np.ndarray:
     return np.stack([normalize(image) for image in images])
 
 
-def test_batch_fast_path_is_bit_identical_to_normalize_on_mnist(mnist_test):
+def test_each_image_of_a_batch_comes_out_as_it_would_alone_on_mnist(mnist_test):
     images = mnist_test[0]
-    # Shifts of one and two pixels sit on both sides of the centring tolerance; inverted and faint copies
-    # must leave the fast path.
+    # Batched steps must never mix images: shifts of one and two pixels sit on both sides of the centring
+    # tolerance, inverted, faint and blank copies take the other branches.
     nudged = np.concatenate([np.roll(images[:300], shift, axis=axis) for shift in (1, -2) for axis in (0, 1)])
     odd = np.concatenate([255 - images[:100], images[:100] // 2, np.zeros((5, 28, 28), np.uint8)])
     for batch in (images, nudged, odd, images[:300].astype(np.float64) / 255):
         assert np.array_equal(normalize_batch(batch), _one_by_one(batch))
 
 
-def test_batch_fast_path_is_bit_identical_to_normalize_on_the_suite(mnist_cache):
+def test_each_image_of_a_batch_comes_out_as_it_would_alone_on_the_suite(mnist_cache):
     from digitkit.data.suite import build_suite, suite_names
 
     suite = build_suite(mnist_cache, size=300)
@@ -42,9 +42,10 @@ def test_batch_fast_path_is_bit_identical_to_normalize_on_the_suite(mnist_cache)
         assert np.array_equal(normalize_batch(images), _one_by_one(images)), name
 
 
-def test_batches_of_other_sizes_go_image_by_image():
+def test_batches_of_other_sizes_and_empty_batches():
     rng = np.random.default_rng(0)
     batch = (rng.random((3, 40, 30)) * 255).astype(np.uint8)
+    batch[1] = 255 - batch[1] // 3  # a light page: inverted and lifted
     assert np.array_equal(normalize_batch(batch), _one_by_one(batch))
     assert normalize_batch(np.zeros((0, 28, 28), np.uint8)).shape == (0, 28, 28)
 

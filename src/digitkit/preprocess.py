@@ -9,6 +9,8 @@ themselves are already canonical and pass through unchanged. No torch here: serv
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PIL import Image
 
@@ -66,43 +68,69 @@ def pil_to_gray(image: Image.Image) -> np.ndarray:
 
 
 def white_on_black(gray: np.ndarray) -> np.ndarray:
-    """Invert dark-on-light images (judged by the border) and lift a grey background to zero."""
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    level = float(np.median(border))
-    if level > 0.5:
-        gray = 1.0 - gray
-        level = 1.0 - level
-    if level > 0.0:  # MNIST-like inputs have a black border: skip the second median
-        background = min(level, float(np.median(gray)))
-        if background > 0.0:
-            gray = np.clip((gray - background) / (1.0 - background), 0.0, 1.0)
-    return gray
+    """Invert dark-on-light images (judged by the border) and lift a grey background to zero.
+
+    ``gray``: one (H, W) image or a batch (N, H, W), float32 in [0, 1]; each image is judged on its own.
+    """
+    batch = gray[None] if gray.ndim == 2 else gray
+    border = np.concatenate([batch[:, 0], batch[:, -1], batch[:, :, 0], batch[:, :, -1]], axis=1)
+    level = np.median(border, axis=1).astype(np.float64)
+    invert = level > 0.5
+    if invert.any():
+        batch = _replaced(batch, invert, lambda images: 1.0 - images)
+        level = np.where(invert, 1.0 - level, level)
+    grey = level > 0.0  # MNIST-like inputs have a black border: no second median for them
+    if grey.any():
+        background = np.zeros_like(level)
+        background[grey] = np.minimum(level[grey], np.median(_chosen(batch, grey), axis=(1, 2)))
+        lift = background > 0.0
+        if lift.any():
+            offset = background[lift].astype(np.float32)[:, None, None]
+            scale = (1.0 - background[lift]).astype(np.float32)[:, None, None]
+            batch = _replaced(batch, lift, lambda images: np.clip((images - offset) / scale, 0.0, 1.0))
+    return batch[0] if gray.ndim == 2 else batch
 
 
-def _trimmed_span(mass: np.ndarray) -> tuple[int, int]:
-    """First and last index holding the central (1 - 2*TRIM) of the mass along one axis."""
-    cumulative = np.cumsum(mass)
-    total = cumulative[-1]
-    first = int(np.searchsorted(cumulative, total * TRIM, side="right"))
-    last = int(np.searchsorted(cumulative, total * (1.0 - TRIM), side="left"))
-    return first, max(first, last)
+def _chosen(batch: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``batch[mask]`` without the copy when every image is chosen."""
+    return batch if mask.all() else batch[mask]
 
 
-def _shift(offset: float) -> int:
-    """Whole-pixel shift towards the centre; within CENTRE_TOLERANCE none, so MNIST stays untouched."""
-    return 0 if abs(offset) <= CENTRE_TOLERANCE else int(round(offset))
+def _replaced(batch: np.ndarray, mask: np.ndarray, change: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """A new batch in which the images picked by ``mask`` are ``change(those images)``; ``batch`` is untouched."""
+    if mask.all():
+        return change(batch)
+    out = batch.copy()
+    out[mask] = change(batch[mask])
+    return out
 
 
-def _paste_centred(crop: np.ndarray) -> np.ndarray:
-    """Place ``crop`` in a SIDE x SIDE field with its centre of mass at CENTRE (whole-pixel shift)."""
+def _trimmed_spans(mass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, L) mass per index -> first and last index holding the central (1 - 2*TRIM) of each row's mass."""
+    cumulative = np.cumsum(mass, axis=1)
+    total = cumulative[:, -1:]
+    first = (cumulative <= total * TRIM).sum(axis=1)
+    last = (cumulative < total * (1.0 - TRIM)).sum(axis=1)
+    return first, np.maximum(first, last)
+
+
+def _centring_shifts(crops: np.ndarray) -> np.ndarray:
+    """(N, h, w) -> (N, 2) whole-pixel (down, right) shifts that bring each centre of mass to CENTRE; within
+    CENTRE_TOLERANCE none, so MNIST digits stay untouched."""
+    row_mass, col_mass = crops.sum(axis=2), crops.sum(axis=1)  # float32, as the training data was centred with
+    total = row_mass.sum(axis=1).astype(np.float64)
+    shifts = np.empty((len(crops), 2), dtype=np.int64)
+    for column, (mass, centre) in enumerate(((row_mass, CENTRE[0]), (col_mass, CENTRE[1]))):
+        offset = centre - (mass.astype(np.float64) * np.arange(mass.shape[1])).sum(axis=1) / total
+        shifts[:, column] = np.where(np.abs(offset) <= CENTRE_TOLERANCE, 0, np.round(offset))
+    return shifts
+
+
+def _placed(crop: np.ndarray, down: int, right: int) -> np.ndarray:
+    """``crop`` in a SIDE x SIDE field, its top-left corner at (down, right); what falls outside is cut."""
     out = np.zeros((SIDE, SIDE), dtype=np.float32)
-    row_mass, col_mass = crop.sum(axis=1), crop.sum(axis=0)
-    total = float(row_mass.sum())
-    com_r = float(np.dot(np.arange(len(row_mass)), row_mass)) / total
-    com_c = float(np.dot(np.arange(len(col_mass)), col_mass)) / total
-    top, left = _shift(CENTRE[0] - com_r), _shift(CENTRE[1] - com_c)
-    src_r0, src_c0 = max(0, -top), max(0, -left)
-    dst_r0, dst_c0 = max(0, top), max(0, left)
+    src_r0, src_c0 = max(0, -down), max(0, -right)
+    dst_r0, dst_c0 = max(0, down), max(0, right)
     height = min(crop.shape[0] - src_r0, SIDE - dst_r0)
     width = min(crop.shape[1] - src_c0, SIDE - dst_c0)
     if height > 0 and width > 0:
@@ -110,7 +138,17 @@ def _paste_centred(crop: np.ndarray) -> np.ndarray:
     return out
 
 
-def _resize(crop: np.ndarray, height: int, width: int) -> np.ndarray:
+def _fitted(gray: np.ndarray, rows: tuple[int, int], cols: tuple[int, int]) -> np.ndarray:
+    """The ink between ``rows`` and ``cols`` (first, last), with a margin, scaled so its longer side is BOX."""
+    longest = max(rows[1] - rows[0], cols[1] - cols[0]) + 1
+    margin = max(1, longest // 10)  # the faint anti-aliased edge the threshold left out
+    crop = gray[
+        max(0, rows[0] - margin) : min(gray.shape[0], rows[1] + margin + 1),
+        max(0, cols[0] - margin) : min(gray.shape[1], cols[1] + margin + 1),
+    ]
+    scale = BOX / longest
+    height = max(1, min(SIDE, int(round(crop.shape[0] * scale))))
+    width = max(1, min(SIDE, int(round(crop.shape[1] * scale))))
     resized = Image.fromarray(crop, mode="F").resize((width, height), Image.Resampling.BILINEAR)
     return np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
 
@@ -120,83 +158,46 @@ def normalize(image: np.ndarray) -> np.ndarray:
 
     A blank image comes back all zeros. MNIST digits come back unchanged.
     """
-    gray = white_on_black(to_float(image))
-    peak = float(gray.max())
-    if peak < BLANK_LEVEL:
-        return np.zeros((SIDE, SIDE), dtype=np.float32)
-    if peak < FULL_INK:  # faint or low-contrast ink: stretch to MNIST's full range
-        gray = gray / peak
-        peak = 1.0
-    ink = np.where(gray > INK_THRESHOLD * peak, gray, 0.0)
-    r0, r1 = _trimmed_span(ink.sum(axis=1))
-    c0, c1 = _trimmed_span(ink.sum(axis=0))
-    height, width = r1 - r0 + 1, c1 - c0 + 1
-    longest = max(height, width)
-    if gray.shape == (SIDE, SIDE) and KEEP_SIZE[0] <= longest <= KEEP_SIZE[1]:
-        # Already MNIST-sized: keep every pixel (faint edges included), only re-centre.
-        return _paste_centred(gray)
-    # Keep a margin for the faint anti-aliased edge the threshold left out.
-    margin = max(1, longest // 10)
-    crop = gray[
-        max(0, r0 - margin) : min(gray.shape[0], r1 + margin + 1),
-        max(0, c0 - margin) : min(gray.shape[1], c1 + margin + 1),
-    ]
-    scale = BOX / longest
-    new_h = max(1, min(SIDE, int(round(crop.shape[0] * scale))))
-    new_w = max(1, min(SIDE, int(round(crop.shape[1] * scale))))
-    return _paste_centred(_resize(crop, new_h, new_w))
+    if image.ndim != 2:
+        raise ImageError(f"expected a 2-D grayscale array, got shape {image.shape} instead")
+    return normalize_batch(image[None])[0]
 
 
 def normalize_batch(images: np.ndarray) -> np.ndarray:
     """(N, H, W) uint8 or float -> (N, 28, 28) float32: what :func:`normalize` gives each image.
 
-    Served and training batches are mostly 28x28 images that are already canonical. Those are recognised in
-    one vectorised pass (:func:`_already_canonical`) and only the others take the per-image path; a test
-    checks that the result is bit-identical to :func:`normalize` on MNIST and the robustness suite.
+    Every step that looks at whole images runs on the batch at once; only cropping and resizing go image by
+    image, and images that are already MNIST-sized and centred are not touched at all.
     """
     if images.ndim != 3:
         raise ImageError(f"expected a batch of shape (N, H, W), got {images.shape} instead")
-    if images.shape[1:] == (SIDE, SIDE):
-        out = _pixels_to_float(images)
-        redo = np.flatnonzero(~_already_canonical(out))
-    else:
-        out = np.empty((len(images), SIDE, SIDE), dtype=np.float32)
-        redo = np.arange(len(images))
-    for i in redo:
-        out[i] = normalize(images[i])
+    out = np.zeros((len(images), SIDE, SIDE), dtype=np.float32)
+    if len(images) == 0 or images.shape[1] == 0 or images.shape[2] == 0:
+        return out
+    gray = white_on_black(_pixels_to_float(images))
+    peak = gray.max(axis=(1, 2)).astype(np.float64)
+    live = peak >= BLANK_LEVEL  # the rest are blank: zeros
+    faint = live & (peak < FULL_INK)  # faint or low-contrast ink: stretch to MNIST's full range
+    if faint.any():
+        stretch = peak[faint].astype(np.float32)[:, None, None]
+        gray = _replaced(gray, faint, lambda images: images / stretch)
+        peak[faint] = 1.0
+    ink = np.where(gray > (INK_THRESHOLD * peak).astype(np.float32)[:, None, None], gray, 0.0)
+    r0, r1 = _trimmed_spans(ink.sum(axis=2))
+    c0, c1 = _trimmed_spans(ink.sum(axis=1))
+    longest = np.maximum(r1 - r0, c1 - c0) + 1
+    resize = live.copy()
+    if gray.shape[1:] == (SIDE, SIDE):
+        # Already MNIST-sized: keep every pixel (faint edges included), only re-centre.
+        kept = np.flatnonzero(live & (longest >= KEEP_SIZE[0]) & (longest <= KEEP_SIZE[1]))
+        resize[kept] = False
+        shifts = _centring_shifts(gray[kept])
+        untouched = ~shifts.any(axis=1)
+        out[kept[untouched]] = gray[kept[untouched]]
+        for index, (down, right) in zip(kept[~untouched], shifts[~untouched], strict=True):
+            out[index] = _placed(gray[index], int(down), int(right))
+    for index in np.flatnonzero(resize):
+        fitted = _fitted(gray[index], (int(r0[index]), int(r1[index])), (int(c0[index]), int(c1[index])))
+        ((down, right),) = _centring_shifts(fitted[None])
+        out[index] = _placed(fitted, int(down), int(right))
     return out
-
-
-def _already_canonical(gray: np.ndarray) -> np.ndarray:
-    """(N, 28, 28) float32 in [0, 1] -> which images :func:`normalize` returns unchanged: a black border,
-    full-strength ink, an MNIST-sized trimmed extent and a centre of mass within tolerance.
-
-    Each step repeats :func:`normalize`'s arithmetic over the whole batch at once.
-    """
-    border = np.concatenate([gray[:, 0], gray[:, -1], gray[:, :, 0], gray[:, :, -1]], axis=1)
-    peak = gray.max(axis=(1, 2))
-    ink = np.where(gray > (INK_THRESHOLD * peak)[:, None, None], gray, 0.0)
-    longest = np.maximum(_trimmed_extents(ink.sum(axis=2)), _trimmed_extents(ink.sum(axis=1)))
-    centred = np.ones(len(gray), dtype=bool)
-    positions = np.arange(SIDE)
-    for axis, centre in ((2, CENTRE[0]), (1, CENTRE[1])):
-        mass = gray.sum(axis=axis)
-        with np.errstate(divide="ignore", invalid="ignore"):  # a blank image: NaN, never canonical
-            com = (mass @ positions) / mass.sum(axis=1).astype(np.float64)
-        centred &= np.abs(centre - com) <= CENTRE_TOLERANCE
-    return (
-        (np.median(border, axis=1) == 0.0)
-        & (peak >= FULL_INK)
-        & (longest >= KEEP_SIZE[0])
-        & (longest <= KEEP_SIZE[1])
-        & centred
-    )
-
-
-def _trimmed_extents(mass: np.ndarray) -> np.ndarray:
-    """(N, L) mass per index -> (N,) lengths of :func:`_trimmed_span` along each row."""
-    cumulative = np.cumsum(mass, axis=1)
-    total = cumulative[:, -1:]
-    first = (cumulative <= total * TRIM).sum(axis=1)
-    last = (cumulative < total * (1.0 - TRIM)).sum(axis=1)
-    return np.maximum(first, last) - first + 1
