@@ -16,11 +16,11 @@ def test_archive_holds_run_sh_requirements_code_and_model_but_no_torch(tmp_path,
     report = build_archive(smoke_artifact, tmp_path / "s.zip")
     with zipfile.ZipFile(report.path) as archive:
         names = set(archive.namelist())
-        code = "".join(archive.read(n).decode() for n in names if n.endswith(".py"))
+        code = archive.read("service.py").decode()
         requirements = archive.read("python.txt").decode().split()
-    assert {"run.sh", "python.txt", "model.onnx", "digitkit/serve/submission.py"} <= names
+    assert names == {"run.sh", "python.txt", "model.onnx", "service.py"}
+    assert "'digitkit.serve.submission':" in code and "'digitkit.serve.contract':" in code
     assert "import torch" not in code and "from torch" not in code
-    assert not any("test" in n or "__pycache__" in n for n in names)
     assert all("==" in line for line in requirements) and not any(r.startswith("torch") for r in requirements)
     assert report.bytes == (tmp_path / "s.zip").stat().st_size
 
@@ -59,9 +59,8 @@ def test_check_fails_an_archive_whose_service_breaks_the_contract(tmp_path, smok
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(broken, "w") as dst:
         for item in src.infolist():
             data = src.read(item)
-            if item.filename == "digitkit/serve/contract.py":
-                for ok in (b'{"status": "Ok"}', b"{'status': 'Ok'}"):
-                    data = data.replace(ok, b'{"status": "fine"}')
+            if item.filename == "service.py":  # the contract module's source, as a string literal in the bundle
+                data = data.replace(b"{\\'status\\': \\'Ok\\'}", b"{\\'status\\': \\'fine\\'}")
             dst.writestr(item, data)
     images, labels = mnist_test
     report = check_archive(broken, install=False, images=images, labels=labels, sample=50)
@@ -101,3 +100,33 @@ def test_check_installs_python_txt_into_a_fresh_venv(tmp_path, mnist_test):
     report = check_archive(archive, install=True, images=images, labels=labels, sample=200)
     assert report.passed, (report.results, report.log)
     assert report.accuracy > 0.97
+
+
+def test_bundled_modules_import_as_a_package_with_files_and_source_lines(tmp_path):
+    import traceback
+
+    from digitkit.package.bundle import SourceFinder
+
+    sources = {
+        "bundled": "SCALE = 3\n",
+        "bundled.tools": (
+            "from __future__ import annotations\nimport dataclasses\nfrom bundled import SCALE\n\n"
+            "@dataclasses.dataclass\nclass Box:\n    size: int = SCALE\n\n"
+            "def explode() -> None:\n    raise ValueError('from the bundle')\n"
+        ),
+    }
+    finder = SourceFinder(sources, ["bundled"], str(tmp_path))
+    finder.install()
+    try:
+        from bundled import tools  # type: ignore[import-not-found]
+
+        assert tools.Box().size == 3
+        assert tools.__file__ == str(tmp_path / "bundled" / "tools.py")
+        assert sys.modules["bundled"].__file__ == str(tmp_path / "bundled" / "__init__.py")
+        with pytest.raises(ValueError) as caught:
+            tools.explode()
+        assert "raise ValueError('from the bundle')" in "".join(traceback.format_tb(caught.tb))
+    finally:
+        sys.meta_path.remove(finder)
+        for name in ("bundled", "bundled.tools"):
+            sys.modules.pop(name, None)

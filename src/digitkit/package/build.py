@@ -1,4 +1,4 @@
-"""Build the submission archive: run.sh, python.txt, the serving code it needs, and the model."""
+"""Build the submission archive: run.sh, python.txt, the serving code as one file (service.py), and the model."""
 
 from __future__ import annotations
 
@@ -40,11 +40,12 @@ SERVING_MODULES = (
 #: Distributions the serving code needs, pinned to the versions installed here (the ones tested).
 REQUIREMENTS = ("numpy", "pillow", "onnxruntime", "starlette", "uvicorn", "httptools", "uvloop", "multipart")
 MODEL_FILE = "model.onnx"
+SERVICE_FILE = "service.py"
 RUN_SH = """#!/bin/sh
 # Start the digitkit service on $1:$2 (the organizers run: sh run.sh HOST PORT).
 cd "$(dirname "$0")" || exit 1
-export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONDONTWRITEBYTECODE=1 OMP_NUM_THREADS=1
-exec "${PYTHON:-python3}" -m digitkit.serve.submission "${1:-0.0.0.0}" "${2:-8000}" model.onnx
+export PYTHONDONTWRITEBYTECODE=1 OMP_NUM_THREADS=1
+exec "${PYTHON:-python3}" service.py "${1:-0.0.0.0}" "${2:-8000}" model.onnx
 """
 
 
@@ -74,15 +75,31 @@ def _minify(source: str) -> str:
     return ast.unparse(tree) + "\n"
 
 
+def _module_name(path: str) -> str:
+    """Path to dotted name: serve/contract.py -> digitkit.serve.contract, runtime/__init__.py -> digitkit.runtime."""
+    parts = ["digitkit", *path.removesuffix(".py").split("/")]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def service_source() -> str:
+    """SERVING_MODULES and the finder that imports them (package/bundle.py) as one file that starts the service."""
+    sources = {_module_name(path): _minify((PACKAGE_ROOT / path).read_text()) for path in SERVING_MODULES}
+    packages = [_module_name(path) for path in SERVING_MODULES if path.endswith("__init__.py")]
+    return (
+        _minify((PACKAGE_ROOT / "package" / "bundle.py").read_text())
+        + f"SourceFinder({sources!r}, {packages!r}, os.path.dirname(os.path.abspath(__file__))).install()\n"
+        + "import runpy\nrunpy.run_module('digitkit.serve.submission', run_name='__main__', alter_sys=True)\n"
+    )
+
+
 def archive_bytes(model: str | Path) -> tuple[bytes, list[tuple[str, int]]]:
     artifact = resolve_artifact(model)
     files: list[tuple[str, bytes]] = [
         ("run.sh", RUN_SH.encode()),
         ("python.txt", python_requirements().encode()),
         (MODEL_FILE, artifact.read_bytes()),
+        (SERVICE_FILE, service_source().encode()),
     ]
-    for module in SERVING_MODULES:
-        files.append((f"digitkit/{module}", _minify((PACKAGE_ROOT / module).read_text()).encode()))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name, data in files:
