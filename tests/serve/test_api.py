@@ -38,6 +38,17 @@ def test_predict_any_size_image_gives_label_and_probabilities(client, smoke_arti
     assert second["label"] == expected
 
 
+def test_mixed_sizes_keep_their_order_and_each_gets_its_own_answer(client, smoke_artifact, mnist_test, encode):
+    digits = mnist_test[0][:5]
+    images = [d if i % 2 == 0 else np.kron(255 - d, np.ones((4, 4), np.uint8)) for i, d in enumerate(digits)]
+    response = client.post("/api/v1/predict", json={"images": [data_uri(encode(im)) for im in images]})
+    assert response.status_code == 200
+    model = load_model(smoke_artifact)
+    for image, prediction in zip(images, response.json()["predictions"], strict=True):
+        alone = model.predict_proba(image[None])[0]
+        assert np.allclose(prediction["probabilities"], alone, atol=1e-5)
+
+
 def test_model_is_selectable_and_unknown_one_is_404(client, mnist_test, encode):
     image = data_uri(encode(mnist_test[0][0]))
     assert client.post("/api/v1/predict", json={"images": [image], "model": "smoke"}).status_code == 200

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from digitkit.errors import LimitError
-from digitkit.preprocess import normalize
+from digitkit.preprocess import SIDE, normalize_batch
 from digitkit.serve.decode import decode_any_image, decode_base64
 from digitkit.serve.state import service
 
@@ -48,11 +48,18 @@ class ModelInfo(BaseModel):
 
 
 def _normalized(raw: list[str], max_bytes: int, max_pixels: int) -> np.ndarray:
-    out = []
-    for index, text in enumerate(raw, start=1):
-        what = f"image {index}"
-        out.append(normalize(decode_any_image(decode_base64(text, max_bytes, what), max_pixels, what)))
-    return np.stack(out)
+    """Decode every image, then normalize the images of each size together (one batched pass per size)."""
+    grays = [
+        decode_any_image(decode_base64(text, max_bytes, f"image {index}"), max_pixels, f"image {index}")
+        for index, text in enumerate(raw, start=1)
+    ]
+    by_shape: dict[tuple[int, ...], list[int]] = {}
+    for index, gray in enumerate(grays):
+        by_shape.setdefault(gray.shape, []).append(index)
+    out = np.empty((len(grays), SIDE, SIDE), dtype=np.float32)
+    for indices in by_shape.values():
+        out[indices] = normalize_batch(np.stack([grays[index] for index in indices]))
+    return out
 
 
 @router.post("/predict", response_model=PredictResponse)
