@@ -172,7 +172,7 @@ def normalize_batch(images: np.ndarray) -> np.ndarray:
     if images.ndim != 3:
         raise ImageError(f"expected a batch of shape (N, H, W), got {images.shape} instead")
     out = np.zeros((len(images), SIDE, SIDE), dtype=np.float32)
-    if len(images) == 0 or images.shape[1] == 0 or images.shape[2] == 0:
+    if images.size == 0:
         return out
     gray = white_on_black(_pixels_to_float(images))
     peak = gray.max(axis=(1, 2)).astype(np.float64)

@@ -9,7 +9,7 @@ import onnxruntime as ort
 
 from digitkit.errors import ArtifactError, ImageError, UnknownNameError
 from digitkit.preprocess import SIDE, normalize_batch
-from digitkit.runtime.artifact import INPUT_NAME, METADATA_KEY, STATIC_INT8, ArtifactMeta, parse_meta
+from digitkit.runtime.artifact import INPUT_NAME, METADATA_KEY, WEIGHT_INT8, ArtifactMeta, parse_meta
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "shipped"
 
@@ -56,11 +56,12 @@ class Model:
 
     def __init__(self, path: str | Path, threads: int = 1):
         self.path = Path(path)
-        self.session = open_session(self.path, threads)
+        # Opened as int8-static first, the shipped default's format, so that one loads once.
+        self.session = open_session(self.path, threads, fold_int8_weights=False)
         custom = self.session.get_modelmeta().custom_metadata_map
         self.meta: ArtifactMeta = parse_meta(custom.get(METADATA_KEY), str(self.path))
-        if self.meta.quantization == STATIC_INT8:  # int8 activations too: reopen with Q/DQ fusion on
-            self.session = open_session(self.path, threads, fold_int8_weights=False)
+        if self.meta.quantization == WEIGHT_INT8:  # float activations: reopen to fold the int8 weights once
+            self.session = open_session(self.path, threads)
         inputs = self.session.get_inputs()
         if len(inputs) != 1 or inputs[0].name != INPUT_NAME:
             raise ArtifactError(f"{self.path}: expected one input named {INPUT_NAME!r}")
