@@ -38,9 +38,16 @@ chromium:
 	  || echo "warning: could not install chromium; the browser tests will be skipped"; }
 
 test: lint chromium
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2
 
-bench: $(VENV)/.test-stamp
+$(VENV)/.bench-stamp: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.test-stamp $(VENV)/.bench-stamp
+	test -f benchmarks/results/keras_baseline.keras || $(BIN)/python benchmarks/keras_baseline.py train
+	$(BIN)/python benchmarks/serve_load.py --app archive --app baseline --clients 8 --images-per-request 1
+	$(BIN)/python benchmarks/archive_matrix.py
 	$(BIN)/python benchmarks/training.py
 	$(BIN)/python benchmarks/runtime.py
 	$(BIN)/python benchmarks/serve_load.py

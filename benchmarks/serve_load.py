@@ -1,11 +1,17 @@
-"""Load benchmark of `digitkit serve`: one server process pinned to one core, load from another process.
+"""Load benchmark: one server process pinned to core 0, load from another process on core 1.
 
-Reports start-up time (process start to first 200 on /status), p50/p99 latency and throughput for 1, 8 and 64
-concurrent clients sending 1 or 64 images per request, and the server's peak RSS. All traffic is loopback,
-bounded by a request count and a time limit per cell.
+Reports start-up time (process start to first 200 on /status), p50/p99 latency, throughput and the server's CPU
+per request for 1, 8 and 64 concurrent clients sending 1 or 64 images per request, and the server's peak RSS.
+Several apps given together are measured one after the other in the same run and compared, with the ratio of
+the first to the last. All traffic is loopback, bounded by a request count and a time limit per cell.
 
-    python benchmarks/serve_load.py [--model default] [--seconds 5] [--app full|contract|baseline]
-                                    [--images mnist|suite]
+    python benchmarks/serve_load.py [--app full|archive|baseline ...] [--model default] [--seconds 5]
+                                    [--clients 1 8 64] [--images-per-request 1 64] [--images mnist|suite]
+
+The competition figure (the archive against the organizers' baseline, 8 clients, one image per request):
+
+    python benchmarks/keras_baseline.py train     # once: the baseline's 12 epochs
+    python benchmarks/serve_load.py --app archive --app baseline --clients 8 --images-per-request 1
 
 ``--images suite`` sends the robustness suite's "combined" corruptions (rotated, scaled, shifted, noisy
 digits) instead of MNIST test digits: those take preprocessing's per-image path, as a competition's
@@ -16,12 +22,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -96,25 +105,41 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def start_server(model: str, port: int, app: str) -> tuple[subprocess.Popen[bytes], float]:
-    if app == "contract":
-        command = [sys.executable, "-m", "digitkit.serve.submission", "127.0.0.1", str(port), model]
-    elif app == "baseline":
-        baseline = Path(__file__).resolve().parent / "baseline_server.py"
-        command = [sys.executable, str(baseline), "127.0.0.1", str(port), model]
-    else:
-        command = [
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process and its waited-for children (run.sh's exec keeps one pid)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def server_command(app: str, model: str, port: int, workdir: Path) -> list[str]:
+    """The command that starts ``app`` on 127.0.0.1:``port``."""
+    if app == "archive":  # the competition archive itself, unpacked and started by its run.sh
+        from digitkit.package.build import archive_bytes
+
+        folder = workdir / "submit"
+        if not folder.exists():
+            data, _ = archive_bytes(model)
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                archive.extractall(folder)
+        return ["sh", str(folder / "run.sh"), "127.0.0.1", str(port)]
+    if app == "baseline":
+        from keras_baseline import DEFAULT_MODEL
+
+        if not DEFAULT_MODEL.is_file():
+            sys.exit(f"no trained baseline at {DEFAULT_MODEL}: run `python benchmarks/keras_baseline.py train` first")
+        return [
             sys.executable,
-            "-m",
-            "digitkit.cli",
+            str(Path(__file__).resolve().parent / "keras_baseline.py"),
             "serve",
-            "--model",
-            model,
-            "--port",
+            "127.0.0.1",
             str(port),
-            "--no-access-log",
+            str(DEFAULT_MODEL),
         ]
-    env = {**os.environ, "DIGITKIT_ACCESS_LOG": "false", "OMP_NUM_THREADS": "1"}
+    return [sys.executable, "-m", "digitkit.cli", "serve", "--model", model, "--port", str(port), "--no-access-log"]
+
+
+def start_server(command: list[str], port: int) -> tuple[subprocess.Popen[bytes], float]:
+    env = {**os.environ, "DIGITKIT_ACCESS_LOG": "false", "OMP_NUM_THREADS": "1", "PYTHON": sys.executable}
     started = time.perf_counter()
     process = subprocess.Popen(
         ["taskset", "-c", "0", *command], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -125,9 +150,69 @@ def start_server(model: str, port: int, app: str) -> tuple[subprocess.Popen[byte
                 if response.status == 200:
                     return process, time.perf_counter() - started
         except OSError:
-            if process.poll() is not None or time.perf_counter() - started > 30:
-                raise RuntimeError("server did not start") from None
+            if process.poll() is not None or time.perf_counter() - started > 60:
+                raise RuntimeError(f"server did not start: {' '.join(command)}") from None
             time.sleep(0.005)
+
+
+def measure(app: str, args: argparse.Namespace, images: list[bytes], workdir: Path) -> dict[str, object]:
+    """Start-up (3 fresh starts), then every cell against one server process, then its RSS and /exit."""
+    port = free_port()
+    command = server_command(app, args.model, port, workdir)
+    startups = []
+    for _ in range(3):
+        process, seconds = start_server(command, port)
+        startups.append(seconds)
+        process.terminate()
+        process.wait()
+    process, _ = start_server(command, port)
+    rows = []
+    try:
+        for per_request in args.images_per_request:
+            request = multipart_request(port, images[:per_request])
+            for clients in args.clients:
+                cpu_before = cpu_seconds(process.pid)
+                cell = load_cell((port, request, clients, args.seconds, args.max_requests))
+                cpu = cpu_seconds(process.pid) - cpu_before
+                cell.update(
+                    clients=clients,
+                    images_per_request=per_request,
+                    images_per_s=cell["requests_per_s"] * per_request,
+                    cpu_ms_per_request=1000 * cpu / max(1, cell["requests"]),
+                )
+                rows.append(cell)
+                print(
+                    f"{app:>8} {clients:>3} clients x {per_request:>2} images: {cell['images_per_s']:>9,.0f} img/s "
+                    f"p50 {cell['p50_ms']:7.2f} ms  p99 {cell['p99_ms']:7.2f} ms  "
+                    f"CPU {cell['cpu_ms_per_request']:6.2f} ms/request",
+                    flush=True,
+                )
+        rss = peak_rss_mb(process.pid)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/exit", timeout=5) as response:
+            json.loads(response.read())
+        code = process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return {"app": app, "startup_s": startups, "peak_rss_mb": rss, "exit_code": code, "cells": rows}
+
+
+def comparison(results: list[dict[str, object]]) -> str:
+    """Each app's figures per cell, and the first app's images/s over the last's."""
+    first, last = results[0], results[-1]
+    lines = [f"{'cell':<24}" + "".join(f"{r['app']:>30}" for r in results) + f"{'ratio':>10}"]
+    for i, cell in enumerate(first["cells"]):  # type: ignore[arg-type]
+        name = f"{cell['clients']} clients x {cell['images_per_request']} img"
+        figures = [r["cells"][i] for r in results]  # type: ignore[index]
+        text = "".join(f"{f['images_per_s']:>10,.0f} img/s p99 {f['p99_ms']:7.1f} ms" for f in figures)
+        ratio = figures[0]["images_per_s"] / max(figures[-1]["images_per_s"], 1e-9)
+        lines.append(f"{name:<24}{text}{ratio:>9.1f}x")
+    for key, unit in (("startup_s", "s"), ("peak_rss_mb", "MB")):
+        values = [float(np.median(r[key])) for r in results]  # type: ignore[arg-type]
+        lines.append(f"{key:<24}" + "".join(f"{v:>27.2f} {unit:<2}" for v in values))
+    if first is not last:
+        lines.append(f"({first['app']} / {last['app']}, measured in this one run)")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -137,10 +222,15 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=100_000, help="request cap per cell")
     parser.add_argument(
         "--app",
-        choices=["full", "contract", "baseline"],
-        default="full",
-        help="full: `digitkit serve`; contract: the submission's Starlette-only service; "
-        "baseline: benchmarks/baseline_server.py, one image at a time, no batching (a reference)",
+        action="append",
+        choices=["full", "archive", "baseline"],
+        help="full: `digitkit serve`; archive: the competition archive of --model, started by its run.sh; "
+        "baseline: the organizers' Keras+Tornado baseline (benchmarks/keras_baseline.py). Repeat to measure "
+        "several side by side in one run [default: full]",
+    )
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 64], help="concurrent clients per cell")
+    parser.add_argument(
+        "--images-per-request", type=int, nargs="+", default=[1, 64], help="images in each request, per cell"
     )
     parser.add_argument(
         "--images",
@@ -149,6 +239,7 @@ def main() -> None:
         help="mnist: MNIST test digits; suite: the robustness suite's combined corruptions (needs torch)",
     )
     args = parser.parse_args()
+    apps = args.app or ["full"]
 
     from digitkit.data.mnist import cache_dir, ensure_mnist, load_mnist
 
@@ -161,51 +252,13 @@ def main() -> None:
     else:
         images = [png(im) for im in load_mnist("test", cache)[0][:64]]
     os.sched_setaffinity(0, {1})  # the load generator stays off the server's core
-    port = free_port()
-    startups = []
-    for _ in range(3):  # start-up, measured on fresh processes
-        process, seconds = start_server(args.model, port, args.app)
-        startups.append(seconds)
-        process.terminate()
-        process.wait()
-    process, _ = start_server(args.model, port, args.app)
-    rows = []
-    try:
-        for per_request in (1, 64):
-            request = multipart_request(port, images[:per_request])
-            for clients in (1, 8, 64):
-                cell = load_cell((port, request, clients, args.seconds, args.max_requests))
-                cell.update(
-                    clients=clients, images_per_request=per_request, images_per_s=cell["requests_per_s"] * per_request
-                )
-                rows.append(cell)
-                print(
-                    f"{clients:>3} clients x {per_request:>2} images/request: {cell['requests_per_s']:>8,.0f} req/s "
-                    f"{cell['images_per_s']:>9,.0f} img/s p50 {cell['p50_ms']:6.2f} ms  p99 {cell['p99_ms']:6.2f} ms"
-                )
-        rss = peak_rss_mb(process.pid)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/exit", timeout=5) as response:
-            json.loads(response.read())
-        code = process.wait(timeout=5)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    print(
-        f"start-up to first 200 on /status: median {np.median(startups):.3f} s (runs: "
-        f"{', '.join(f'{s:.3f}' for s in startups)})"
-    )
-    print(f"server peak RSS {rss:.0f} MB; /exit exit code {code}")
+    with tempfile.TemporaryDirectory(prefix="digitkit-bench-") as tmp:
+        results = [measure(app, args, images, Path(tmp)) for app in apps]
+    print()
+    print(comparison(results))
     write_result(
-        f"serve_load_{args.app}" + ("_suite" if args.images == "suite" else ""),
-        {
-            "model": args.model,
-            "app": args.app,
-            "images": args.images,
-            "startup_s": startups,
-            "peak_rss_mb": rss,
-            "exit_code": code,
-            "cells": rows,
-        },
+        "serve_load_" + "_vs_".join(apps) + ("_suite" if args.images == "suite" else ""),
+        {"model": args.model, "images": args.images, "apps": results},
     )
 
 

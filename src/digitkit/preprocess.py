@@ -194,7 +194,7 @@ def normalize_batch(images: np.ndarray) -> np.ndarray:
         shifts = _centring_shifts(gray[kept])
         untouched = ~shifts.any(axis=1)
         out[kept[untouched]] = gray[kept[untouched]]
-        for index, (down, right) in zip(kept[~untouched], shifts[~untouched], strict=True):
+        for index, (down, right) in zip(kept[~untouched], shifts[~untouched]):
             out[index] = _placed(gray[index], int(down), int(right))
     for index in np.flatnonzero(resize):
         fitted = _fitted(gray[index], (int(r0[index]), int(r1[index])), (int(c0[index]), int(c1[index])))

@@ -3,10 +3,9 @@
 import asyncio
 
 import pytest
-from starlette.requests import Request
 
 from digitkit.errors import ImageError, LimitError
-from digitkit.serve.uploads import Part, read_parts
+from digitkit.serve.contract.parts import Part, read_parts
 
 BOUNDARY = "b0undary"
 
@@ -22,13 +21,12 @@ def body(*parts: tuple[str, str | None, bytes], close: bool = True) -> bytes:
 def parse(payload: bytes, max_parts: int = 10, chunk: int = 7, content_type: str | None = None) -> list[Part]:
     chunks = [payload[i : i + chunk] for i in range(0, len(payload), chunk)] or [b""]
 
-    async def receive():
-        data = chunks.pop(0)
-        return {"type": "http.request", "body": data, "more_body": bool(chunks)}
+    async def body_chunks():
+        for data in [*chunks, b""]:
+            yield data
 
     content_type = content_type or f"multipart/form-data; boundary={BOUNDARY}"
-    scope = {"type": "http", "method": "POST", "headers": [(b"content-type", content_type.encode())]}
-    return asyncio.run(read_parts(Request(scope, receive), max_parts, "curl -F x=@a.png"))
+    return asyncio.run(read_parts(content_type, body_chunks(), max_parts, "curl -F x=@a.png"))
 
 
 def test_parts_come_back_in_order_with_names_filenames_and_bytes():

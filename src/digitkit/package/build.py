@@ -2,43 +2,26 @@
 
 from __future__ import annotations
 
-import ast
 import io
 import zipfile
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from digitkit.errors import ConfigError
 from digitkit.files import write_atomic
+from digitkit.package.bundle import ENTRY, LOADER, bundled_modules
 from digitkit.runtime import resolve_artifact
 
 ARCHIVE_LIMIT = 4 * 1024 * 1024  #: the competition's limit on the archive
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-#: The modules the contract service imports, relative to the digitkit package. No torch, no training.
-SERVING_MODULES = (
-    "__init__.py",
-    "errors.py",
-    "preprocess.py",
-    "runtime/__init__.py",
-    "runtime/artifact.py",
-    "runtime/model.py",
-    "serve/__init__.py",
-    "serve/batcher.py",
-    "serve/contract.py",
-    "serve/contract_app.py",
-    "serve/decode.py",
-    "serve/errors.py",
-    "serve/limits.py",
-    "serve/protocol.py",
-    "serve/runner.py",
-    "serve/settings.py",
-    "serve/state.py",
-    "serve/submission.py",
-    "serve/uploads.py",
-)
-#: Distributions the serving code needs, pinned to the versions installed here (the ones tested).
-REQUIREMENTS = ("numpy", "pillow", "onnxruntime", "starlette", "uvicorn", "httptools", "uvloop", "multipart")
+#: python.txt: what the bundled code needs, as ranges that resolve to wheels on every supported CPython
+#: (the organizers install it with their own pip; the lower bounds are the oldest versions tested).
+PYTHON_TXT = """numpy>=1.21
+pillow>=9.1
+onnxruntime>=1.14
+uvicorn>=0.22
+httptools>=0.6
+multipart>=1.1
+"""
 MODEL_FILE = "model.onnx"
 SERVICE_FILE = "service.py"
 RUN_SH = """#!/bin/sh
@@ -56,47 +39,24 @@ class ArchiveReport:
     entries: list[tuple[str, int]]  #: (name, uncompressed bytes)
 
 
-def python_requirements() -> str:
-    return "".join(f"{name}=={metadata.version(name)}\n" for name in REQUIREMENTS)
-
-
-def _minify(source: str) -> str:
-    """Drop docstrings, comments and blank lines (via the AST): same code, fewer bytes in the archive."""
-    tree = ast.parse(source)
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            first = node.body[0] if node.body else None
-            if (
-                isinstance(first, ast.Expr)
-                and isinstance(first.value, ast.Constant)
-                and isinstance(first.value.value, str)
-            ):
-                node.body = node.body[1:] or [ast.Pass()]
-    return ast.unparse(tree) + "\n"
-
-
-def _module_name(path: str) -> str:
-    """Path to dotted name: serve/contract.py -> digitkit.serve.contract, runtime/__init__.py -> digitkit.runtime."""
-    parts = ["digitkit", *path.removesuffix(".py").split("/")]
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
 def service_source() -> str:
-    """SERVING_MODULES and the finder that imports them (package/bundle.py) as one file that starts the service."""
-    sources = {_module_name(path): _minify((PACKAGE_ROOT / path).read_text()) for path in SERVING_MODULES}
-    packages = [_module_name(path) for path in SERVING_MODULES if path.endswith("__init__.py")]
-    return (
-        _minify((PACKAGE_ROOT / "package" / "bundle.py").read_text())
-        + f"SourceFinder({sources!r}, {packages!r}, os.path.dirname(os.path.abspath(__file__))).install()\n"
-        + "import runpy\nrunpy.run_module('digitkit.serve.submission', run_name='__main__', alter_sys=True)\n"
-    )
+    """The contract service and what it imports (package/bundle.py) as one file that starts the service."""
+    modules = ",\n".join(f"({name!r},{package},{_literal(source)})" for name, package, source in bundled_modules())
+    return f"M=[{modules}]\n{LOADER}sys.modules[{ENTRY!r}].main(sys.argv[1:])\n"
+
+
+def _literal(source: str) -> str:
+    """``source`` as a raw triple-quoted literal (newlines unescaped: fewer bytes), else its repr."""
+    if "'''" in source or source.endswith("\\") or "\r" in source:
+        return repr(source)
+    return f"r'''{source}'''"
 
 
 def archive_bytes(model: str | Path) -> tuple[bytes, list[tuple[str, int]]]:
     artifact = resolve_artifact(model)
     files: list[tuple[str, bytes]] = [
         ("run.sh", RUN_SH.encode()),
-        ("python.txt", python_requirements().encode()),
+        ("python.txt", PYTHON_TXT.encode()),
         (MODEL_FILE, artifact.read_bytes()),
         (SERVICE_FILE, service_source().encode()),
     ]

@@ -8,12 +8,12 @@ from __future__ import annotations
 import concurrent.futures
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-import venv
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +24,7 @@ import numpy as np
 from PIL import Image
 
 from digitkit.errors import ConfigError
+from digitkit.package.interpreters import version_of
 
 MEMORY_LIMIT = 2 * 1024**3  #: the organizers' 2 GB
 START_TIMEOUT_S = 60.0  #: the organizers' start-up limit
@@ -38,6 +39,9 @@ class CheckResult:
 
 @dataclass
 class CheckReport:
+    interpreter: str = "this environment"  #: the Python version the archive was installed and run with
+    install_seconds: float = 0.0
+    install_problem: str = ""  #: pip's last line when python.txt did not install, else ""
     results: list[CheckResult] = field(default_factory=list)
     startup_seconds: float = 0.0
     peak_rss_mb: float = 0.0
@@ -46,7 +50,12 @@ class CheckReport:
 
     @property
     def passed(self) -> bool:
-        return bool(self.results) and all(r.passed for r in self.results)
+        return not self.install_problem and bool(self.results) and all(r.passed for r in self.results)
+
+    @property
+    def probes(self) -> list[CheckResult]:
+        """The functional probes (start-up, accuracy, exit and memory are reported in columns of their own)."""
+        return [r for r in self.results if r.name not in ("start-up", "peak RSS") and not r.name.startswith("acc")]
 
 
 def _png(array: np.ndarray, mode: str | None = None, fmt: str = "PNG") -> bytes:
@@ -74,22 +83,34 @@ def _limit_like_organizers() -> None:  # pragma: no cover - runs in the child pr
         pass
 
 
-def _install(folder: Path) -> str:
-    """A fresh virtual environment with python.txt installed; returns its python."""
+def _install(folder: Path, python: Path, report: CheckReport) -> Path | None:
+    """A fresh virtual environment of ``python`` with python.txt installed by its own pip, as the organizers
+    do; returns the environment's bin folder, or None (and ``report.install_problem``) when pip failed."""
     env_dir = folder.parent / "venv"
-    venv.create(env_dir, with_pip=True)
-    python = str(env_dir / "bin" / "python")
+    started = time.perf_counter()
+    made = subprocess.run([str(python), "-m", "venv", str(env_dir)], capture_output=True, text=True, timeout=300)
+    if made.returncode != 0:
+        report.install_problem = "venv: " + (made.stderr.strip().splitlines() or ["failed"])[-1]
+        return None
     requirements = folder / "python.txt"
     if requirements.is_file():
         done = subprocess.run(
-            [python, "-m", "pip", "install", "--quiet", "-r", str(requirements)],
+            [str(env_dir / "bin" / "python"), "-m", "pip", "install", "-r", str(requirements)],
             capture_output=True,
             text=True,
-            timeout=900,
+            timeout=1800,
         )
+        output = done.stdout + done.stderr
         if done.returncode != 0:
-            raise ConfigError(f"installing python.txt failed: {done.stderr.strip().splitlines()[-1:]}")
-    return python
+            lines = [line for line in output.strip().splitlines() if line.strip() and "ignored" not in line]
+            report.install_problem = "pip: " + (lines[-1] if lines else f"exit code {done.returncode}")[:200]
+            return None
+        built = re.findall(r"Building wheel for (\S+)", output)
+        if built:  # the organizers' machine may have no compiler: every package must come as a wheel
+            report.install_problem = f"pip built {', '.join(built)} from source instead of installing a wheel"
+            return None
+    report.install_seconds = time.perf_counter() - started
+    return env_dir / "bin"
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -190,10 +211,13 @@ def _probes(images: np.ndarray, labels: np.ndarray) -> list[tuple[str, Callable[
 
 
 def check_archive(
-    archive: Path, *, install: bool, images: np.ndarray, labels: np.ndarray, sample: int = 500
+    archive: Path, *, python: Path | None, images: np.ndarray, labels: np.ndarray, sample: int = 500
 ) -> CheckReport:
-    """Run every probe against the archive's service; the caller prints the table."""
+    """Install the archive with ``python`` (None: run it in this environment, nothing installed), start it
+    and run every probe; the caller prints the table."""
     report = CheckReport()
+    if not archive.is_file():
+        raise ConfigError(f"no archive at {archive}; build one with `digitkit package MODEL -o {archive}`")
     if not zipfile.is_zipfile(archive):
         raise ConfigError(f"{archive} is not a zip archive")
     with tempfile.TemporaryDirectory(prefix="digitkit-check-") as tmp:
@@ -202,10 +226,18 @@ def check_archive(
             zf.extractall(folder)
         if not (folder / "run.sh").is_file():
             raise ConfigError(f"{archive} has no run.sh at its top level")
-        python = _install(folder) if install else sys.executable
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DIGITKIT_", "PYTHON"))}
+        if python is None:
+            bin_dir: Path | None = Path(sys.executable).parent
+        else:
+            report.interpreter = version_of(python)
+            bin_dir = _install(folder, python, report)
+            if bin_dir is None:
+                return report
+        env.update(PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}", HTTP_PROXY="", HTTPS_PROXY="")
+        if python is None:
+            env["PYTHON"] = sys.executable  # this environment's python, even where it is not first on PATH
         port = _free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DIGITKIT_")}
-        env.update(PYTHON=python, HTTP_PROXY="", HTTPS_PROXY="")
         log = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -250,7 +282,12 @@ def _run_probes(
     add = report.results.append
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=20, trust_env=False) as client:
         if not _wait_for_status(client, process, started + START_TIMEOUT_S):
-            add(CheckResult("start-up", False, f"no 200 on /status within {START_TIMEOUT_S:.0f} s"))
+            code = process.poll()
+            if code is None:
+                add(CheckResult("start-up", False, f"no 200 on /status within {START_TIMEOUT_S:.0f} s"))
+            else:
+                waited = time.perf_counter() - started
+                add(CheckResult("start-up", False, f"the service exited with code {code} after {waited:.1f} s"))
             return
         report.startup_seconds = time.perf_counter() - started
         add(CheckResult("start-up", True, f"{report.startup_seconds:.2f} s"))
@@ -279,6 +316,30 @@ def _run_probes(
         ok = problem is None and code == 0
         add(CheckResult("GET /exit ends with code 0", ok, "ok" if ok else f"answer {problem}, exit code {code}"))
         add(CheckResult("peak RSS", report.peak_rss_mb < MEMORY_LIMIT / 1024**2, f"{report.peak_rss_mb:.0f} MB"))
+
+
+def format_matrix(reports: list[CheckReport]) -> str:
+    """One row per interpreter: install, start-up, probes passed, accuracy, peak RSS."""
+    rows = [("interpreter", "install", "start-up", "probes", "accuracy", "peak RSS", "result")]
+    for r in reports:
+        if r.install_problem:
+            rows.append((r.interpreter, "FAIL", "-", "-", "-", "-", r.install_problem))
+            continue
+        start = next((x for x in r.results if x.name == "start-up"), None)
+        rows.append(
+            (
+                r.interpreter,
+                f"{r.install_seconds:.0f} s",
+                f"{r.startup_seconds:.2f} s" if start is not None and start.passed else "FAIL",
+                f"{sum(p.passed for p in r.probes)}/{len(r.probes)}",
+                f"{r.accuracy:.2%}" if r.accuracy else "-",
+                f"{r.peak_rss_mb:.0f} MB" if r.peak_rss_mb else "-",
+                "PASS" if r.passed else "FAIL",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def format_report(report: CheckReport) -> str:

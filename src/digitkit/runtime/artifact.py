@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
+
+import onnxruntime as ort
 
 from digitkit.errors import ArtifactError
 from digitkit.preprocess import KNOWN_PREPROCESS_VERSIONS
@@ -62,9 +65,25 @@ def parse_meta(raw: str | None, source: str) -> ArtifactMeta:
     return meta
 
 
+def open_session(path: str | Path, threads: int = 1, fold_int8_weights: bool = True) -> ort.InferenceSession:
+    """``fold_int8_weights``: turn int8 weights back into float once, at load (right for weight-only int8);
+    off for fully quantized graphs, whose Q/DQ pairs onnxruntime fuses into int8 kernels."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    if fold_int8_weights:
+        options.add_session_config_entry("session.disable_quant_qdq", "1")
+    options.log_severity_level = 3
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except FileNotFoundError as exc:
+        raise ArtifactError(f"artifact {path} does not exist") from exc
+    except Exception as exc:  # onnxruntime raises its own exception types for bad files
+        raise ArtifactError(f"{path} is not a loadable ONNX artifact: {str(exc).splitlines()[0][:200]}") from exc
+
+
 def read_meta(path: str) -> ArtifactMeta:
     """Read only the metadata (onnxruntime parses the file; no onnx package needed)."""
-    from digitkit.runtime.model import open_session
-
     session = open_session(path, threads=1)
     return parse_meta(session.get_modelmeta().custom_metadata_map.get(METADATA_KEY), path)

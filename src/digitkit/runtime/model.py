@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 
 from digitkit.errors import ArtifactError, ImageError, UnknownNameError
 from digitkit.preprocess import SIDE, normalize_batch
-from digitkit.runtime.artifact import INPUT_NAME, METADATA_KEY, WEIGHT_INT8, ArtifactMeta, parse_meta
+from digitkit.runtime.artifact import INPUT_NAME, METADATA_KEY, WEIGHT_INT8, ArtifactMeta, open_session, parse_meta
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "shipped"
 
@@ -33,26 +32,10 @@ def resolve_artifact(name_or_path: str | Path) -> Path:
     )
 
 
-def open_session(path: str | Path, threads: int = 1, fold_int8_weights: bool = True) -> ort.InferenceSession:
-    """``fold_int8_weights``: turn int8 weights back into float once, at load (right for weight-only int8);
-    off for fully quantized graphs, whose Q/DQ pairs onnxruntime fuses into int8 kernels."""
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    if fold_int8_weights:
-        options.add_session_config_entry("session.disable_quant_qdq", "1")
-    options.log_severity_level = 3
-    try:
-        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    except FileNotFoundError as exc:
-        raise ArtifactError(f"artifact {path} does not exist") from exc
-    except Exception as exc:  # onnxruntime raises its own exception types for bad files
-        raise ArtifactError(f"{path} is not a loadable ONNX artifact: {str(exc).splitlines()[0][:200]}") from exc
-
-
 class Model:
     """An artifact ready to predict. Thread-safe: onnxruntime sessions may be run concurrently."""
+
+    max_batch = 64  #: images per runtime call: activation memory grows with the batch, speed does not
 
     def __init__(self, path: str | Path, threads: int = 1):
         self.path = Path(path)
@@ -65,24 +48,29 @@ class Model:
         inputs = self.session.get_inputs()
         if len(inputs) != 1 or inputs[0].name != INPUT_NAME:
             raise ArtifactError(f"{self.path}: expected one input named {INPUT_NAME!r}")
+        classes = self.session.get_outputs()[0].shape[-1]
+        if not isinstance(classes, int):
+            raise ArtifactError(f"{self.path}: the output's class dimension is not fixed ({classes!r})")
+        self.classes = classes
 
     @property
     def name(self) -> str:
         return self.meta.name
 
     def predict_logits(self, normalized: np.ndarray) -> np.ndarray:
-        """(N, 28, 28) float32 already through :func:`digitkit.preprocess.normalize` -> (N, 10) logits."""
+        """(N, 28, 28) float32 already through :func:`digitkit.preprocess.normalize` -> (N, classes) logits."""
         if normalized.ndim != 3 or normalized.shape[1:] != (SIDE, SIDE):
             raise ImageError(f"expected a batch of shape (N, 28, 28), got {normalized.shape} instead")
         if normalized.dtype != np.float32:
             raise ImageError(f"expected float32 normalized pixels, got {normalized.dtype} instead")
-        if len(normalized) == 0:
-            return np.zeros((0, 10), dtype=np.float32)
-        (logits,) = self.session.run(None, {INPUT_NAME: normalized[:, None]})
-        return np.asarray(logits)
+        parts = [
+            self.session.run(None, {INPUT_NAME: normalized[i : i + self.max_batch, None]})[0]
+            for i in range(0, len(normalized), self.max_batch)
+        ]
+        return np.concatenate(parts) if parts else np.zeros((0, self.classes), dtype=np.float32)
 
     def predict_proba(self, images: np.ndarray) -> np.ndarray:
-        """(N, H, W) grayscale images (uint8 0-255 or float 0-1, any size, either polarity) -> (N, 10)."""
+        """(N, H, W) grayscale images (uint8 0-255 or float 0-1, any size, either polarity) -> (N, classes)."""
         return softmax(self.predict_logits(normalize_batch(images)))
 
     def predict(self, images: np.ndarray) -> np.ndarray:

@@ -21,8 +21,9 @@ from starlette.routing import Route
 
 from digitkit import __version__
 from digitkit.runtime import Model, load_model
-from digitkit.serve import api, contract, web
+from digitkit.serve import api, web
 from digitkit.serve.batcher import Batcher
+from digitkit.serve.contract.app import METHODS, ContractApp
 from digitkit.serve.errors import EXCEPTION_HANDLERS
 from digitkit.serve.limits import BodyLimit
 from digitkit.serve.metrics import Metrics, batch_observers
@@ -84,8 +85,14 @@ def create_app(settings: Settings, models: dict[str, Model] | None = None) -> Fa
         exception_handlers={**EXCEPTION_HANDLERS, RequestValidationError: _validation_error},
     )
     app.state.digitkit = state
-    for route in contract.routes:
-        app.router.routes.append(route)
+    contract = ContractApp(
+        lambda images: state.within_time(state.batcher().predict_proba(images)),
+        on_exit=lambda: state.request_exit(),  # looked up when called: the runner sets it after this
+        max_images=settings.max_images,
+        max_body_bytes=settings.max_body_bytes,
+    )
+    for path, method in METHODS.items():
+        app.router.routes.append(Route(path, contract, methods=[method]))
     app.include_router(api.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")

@@ -70,12 +70,7 @@ class Batcher:
 
     def _compute(self, jobs: list[_Job]) -> np.ndarray:
         normalized = np.concatenate([job.images if job.normalized else normalize_batch(job.images) for job in jobs])
-        # Runtime calls of at most max_batch images: activation memory grows with the batch, speed does not.
-        parts = [
-            self.model.predict_logits(normalized[i : i + self.max_batch])
-            for i in range(0, len(normalized), self.max_batch)
-        ]
-        return softmax(np.concatenate(parts))
+        return softmax(self.model.predict_logits(normalized))
 
     async def _take(self) -> list[_Job]:
         assert self._queue is not None

@@ -10,26 +10,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 
-from digitkit.errors import ConflictError, DigitkitError, LimitError, UnavailableError, UnknownNameError
+from digitkit.errors import DigitkitError
 
 log = logging.getLogger(__name__)
 
 
-def status_for(exc: DigitkitError) -> int:
-    if isinstance(exc, ConflictError):
-        return 409
-    if isinstance(exc, UnavailableError):
-        return 503
-    if isinstance(exc, LimitError):
-        return 413
-    if isinstance(exc, UnknownNameError):
-        return 404
-    return 400
-
-
 async def digitkit_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DigitkitError)
-    return JSONResponse({"error": str(exc)}, status_code=status_for(exc))
+    return JSONResponse({"error": str(exc)}, status_code=exc.status)
 
 
 async def http_error(request: Request, exc: Exception) -> JSONResponse:

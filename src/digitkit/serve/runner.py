@@ -6,7 +6,7 @@ from typing import Any
 
 import uvicorn
 
-from digitkit.serve.protocol import JsonErrorHttpToolsProtocol
+from digitkit.serve.contract.server import JsonErrorProtocol
 from digitkit.serve.settings import Settings
 
 
@@ -14,7 +14,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     return {
         "host": settings.host,
         "port": settings.port,
-        "http": JsonErrorHttpToolsProtocol,
+        "http": JsonErrorProtocol,
         "lifespan": "on",
         "access_log": settings.access_log,
         "timeout_graceful_shutdown": 1,

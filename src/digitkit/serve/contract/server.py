@@ -1,0 +1,29 @@
+"""uvicorn with httptools, answering malformed HTTP with a JSON 400 (the contract: every body is JSON).
+
+Chosen by measurement over Granian (benchmarks/serve_load.py): as fast here for one core, and Granian's
+Rust HTTP layer answers malformed requests itself, with a body that is not JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+
+class JsonErrorProtocol(HttpToolsProtocol):
+    def send_400_response(self, msg: str) -> None:
+        body = json.dumps({"error": f"malformed HTTP request: {msg}"}).encode()
+        head = (
+            b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n"
+            b"content-length: " + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n"
+        )
+        self.transport.write(head + body)
+        self.transport.close()
+
+
+def make_server(app: Any, host: str, port: int, **options: Any) -> uvicorn.Server:
+    """A uvicorn server for ``app``; ``options`` are further uvicorn.Config settings."""
+    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, http=JsonErrorProtocol, **options))
