@@ -135,7 +135,18 @@ def server_command(app: str, model: str, port: int, workdir: Path) -> list[str]:
             str(port),
             str(DEFAULT_MODEL),
         ]
-    return [sys.executable, "-m", "digitkit.cli", "serve", "--model", model, "--port", str(port), "--no-access-log"]
+    return [
+        sys.executable,
+        "-m",
+        "digitkit.cli",
+        "serve",
+        "--model",
+        model,
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--allow-exit",
+    ]
 
 
 def start_server(command: list[str], port: int) -> tuple[subprocess.Popen[bytes], float]:

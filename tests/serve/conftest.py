@@ -20,8 +20,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+PAGE_TOKEN = "page-server-admin-token"  #: page_server's DIGITKIT_ADMIN_TOKEN
+
+
 class RunningServer:
     def __init__(self, args: list[str], env: dict[str, str] | None = None):
+        self.admin_token = ""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "digitkit.cli", "serve", "--port", str(self.port), *args]
@@ -81,7 +85,8 @@ def page_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSer
     """The full service with the shipped default model and its own feedback database."""
     import os
 
-    env = {**os.environ, "DIGITKIT_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
+    env = {**os.environ, "DIGITKIT_DATA_DIR": str(tmp_path_factory.mktemp("data")), "DIGITKIT_ADMIN_TOKEN": PAGE_TOKEN}
     running = RunningServer(["--no-access-log"], env=env)
+    running.admin_token = PAGE_TOKEN
     yield running
     running.stop()

@@ -14,7 +14,7 @@ from digitkit.serve.settings import Settings
 @pytest.fixture(scope="module")
 def client(smoke_artifact):
     settings = Settings(models=(str(smoke_artifact),), max_images=8, max_pixels=512 * 512, cors_origins=("http://x",))
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 

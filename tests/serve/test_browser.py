@@ -77,6 +77,13 @@ def test_a_correction_reaches_the_review_page(page, page_server):
     page.click("#send")
     page.wait_for_function("document.getElementById('sent').textContent.includes('saved')", timeout=10_000)
     page.goto(f"{page_server.url}/review")
+    page.fill("#token-form input", "wrong-token")  # the page asks for the admin token once per tab
+    page.click("#token-form button")
+    page.wait_for_function(
+        "document.querySelector('#token-form .reason').textContent.includes('admin token')", timeout=10_000
+    )
+    page.fill("#token-form input", page_server.admin_token)
+    page.click("#token-form button")
     page.wait_for_selector(".sample .crop.disagrees", timeout=10_000)
     corrected = page.locator(".crop.disagrees")
     assert "model: 7" in corrected.inner_text()

@@ -126,7 +126,7 @@ def test_oversize_body_gets_a_json_413(smoke_artifact, start_server):
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_exit_answers_then_ends_the_process_with_code_zero(smoke_artifact, start_server, workers):
-    running = start_server(["--model", str(smoke_artifact), "--workers", str(workers)])
+    running = start_server(["--model", str(smoke_artifact), "--workers", str(workers), "--allow-exit"])
     response = httpx.get(f"{running.url}/exit", timeout=10)
     assert response.status_code == 200 and response.json() == {"exit": "Ok"}
     assert running.process.wait(timeout=5) == 0

@@ -14,7 +14,8 @@ from digitkit.serve.settings import Settings
 
 @pytest.fixture(scope="module")
 def client(smoke_artifact):
-    with TestClient(create_app(Settings(models=(str(smoke_artifact),))), raise_server_exceptions=False) as c:
+    app = create_app(Settings(models=(str(smoke_artifact),)))
+    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
         yield c
 
 

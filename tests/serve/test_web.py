@@ -12,9 +12,13 @@ from digitkit.serve.settings import Settings
 
 @pytest.fixture
 def client(tmp_path):
-    settings = Settings(models=("default",), data_dir=tmp_path)
-    with TestClient(create_app(settings)) as test_client:
+    settings = Settings(models=("default",), data_dir=tmp_path, admin_token=TOKEN)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as test_client:
         yield test_client
+
+
+TOKEN = "review-token"
+ADMIN = {"authorization": f"Bearer {TOKEN}"}
 
 
 def canvas_uri(encode, digits) -> str:
@@ -50,15 +54,15 @@ def test_feedback_round_trip_through_review(client, encode, mnist_test):
     assert saved.status_code == 201
     again = client.post("/api/v1/feedback", json={"image": image, "digits": digits})
     assert again.status_code == 409
-    (sample,) = client.get("/api/v1/samples").json()
+    (sample,) = client.get("/api/v1/samples", headers=ADMIN).json()
     assert sample["id"] == saved.json()["id"] and [d["disagrees"] for d in sample["digits"]] == [False, True]
     assert sample["digits"][1]["crop"].startswith("data:image/png;base64,")
     first = sample["digits"][0]["id"]
-    assert client.put(f"/api/v1/digits/{first}/label", json={"label": 3}).status_code == 200
-    assert client.put(f"/api/v1/digits/{first}/label", json={"label": 11}).status_code == 400
-    assert client.delete(f"/api/v1/samples/{sample['id']}").status_code == 204
-    assert client.get("/api/v1/samples").json() == []
-    assert client.delete(f"/api/v1/samples/{sample['id']}").status_code == 404
+    assert client.put(f"/api/v1/digits/{first}/label", json={"label": 3}, headers=ADMIN).status_code == 200
+    assert client.put(f"/api/v1/digits/{first}/label", json={"label": 11}, headers=ADMIN).status_code == 400
+    assert client.delete(f"/api/v1/samples/{sample['id']}", headers=ADMIN).status_code == 204
+    assert client.get("/api/v1/samples", headers=ADMIN).json() == []
+    assert client.delete(f"/api/v1/samples/{sample['id']}", headers=ADMIN).status_code == 404
 
 
 def test_feedback_for_a_box_that_is_not_there_is_refused(client, encode, mnist_test):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from digitkit.commands.common import new_parser
 
@@ -25,6 +26,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--cors", default=None, help="comma-separated origins allowed to call the API, or '*'")
     parser.add_argument("--no-access-log", action="store_true", help="turn the access log off")
+    parser.add_argument(
+        "--allow-exit",
+        action="store_true",
+        help="let GET /exit stop the server (off by default: any web page could otherwise stop it)",
+    )
+    parser.add_argument(
+        "--allowed-hosts",
+        default=None,
+        help="comma-separated Host names served, or '*' [default: localhost names and --host]",
+    )
     parser.set_defaults(run=run)
 
 
@@ -41,6 +52,13 @@ def run(args: argparse.Namespace) -> int:
         batch_wait_ms=args.batch_wait_ms,
         cors_origins=tuple(o.strip() for o in args.cors.split(",")) if args.cors else None,
         access_log=False if args.no_access_log else None,
+        allow_exit=True if args.allow_exit else None,
+        allowed_hosts=tuple(h.strip() for h in args.allowed_hosts.split(",")) if args.allowed_hosts else None,
     )
+    if not settings.admin_token:
+        print(
+            "note: the feedback review routes are off; set DIGITKIT_ADMIN_TOKEN=<a long random string> to use them",
+            file=sys.stderr,
+        )
     run_server(settings)
     return 0

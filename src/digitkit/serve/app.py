@@ -27,6 +27,7 @@ from digitkit.serve.contract.app import METHODS, ContractApp
 from digitkit.serve.errors import EXCEPTION_HANDLERS
 from digitkit.serve.limits import BodyLimit
 from digitkit.serve.metrics import Metrics, batch_observers
+from digitkit.serve.security import HostAndHeaders, allowed_hosts
 from digitkit.serve.settings import Settings
 from digitkit.serve.state import ServiceState
 
@@ -92,7 +93,8 @@ def create_app(settings: Settings, models: dict[str, Model] | None = None) -> Fa
         max_body_bytes=settings.max_body_bytes,
     )
     for path, method in METHODS.items():
-        app.router.routes.append(Route(path, contract, methods=[method]))
+        if path != "/exit" or settings.allow_exit:  # any web page could stop the server otherwise
+            app.router.routes.append(Route(path, contract, methods=[method]))
     app.include_router(api.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
@@ -113,6 +115,7 @@ def create_app(settings: Settings, models: dict[str, Model] | None = None) -> Fa
         )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(Metrics, registry=registry, routes=known)
+    app.add_middleware(HostAndHeaders, hosts=allowed_hosts(settings.allowed_hosts, settings.host))
     return app
 
 

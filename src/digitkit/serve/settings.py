@@ -27,6 +27,9 @@ class Settings:
     access_log: bool = True
     data_dir: Path = field(default_factory=lambda: Path.home() / ".local" / "share" / "digitkit")
     database_url: str = ""  #: SQLAlchemy URL for feedback; "" -> SQLite in data_dir
+    allow_exit: bool = False  #: GET /exit stops the server (the competition archive always allows it)
+    admin_token: str = ""  #: bearer token for routes that read stored data or change state; "" turns them off
+    allowed_hosts: tuple[str, ...] = ()  #: Host headers served; () -> localhost names and the bind address; "*" any
 
     def feedback_url(self) -> str:
         """The feedback database: the configured URL, else SQLite in the data folder."""

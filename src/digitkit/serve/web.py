@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
 from digitkit.errors import ImageError
 from digitkit.serve.decode import decode_any_image, decode_base64
+from digitkit.serve.security import require_admin
 from digitkit.serve.state import service
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ async def feedback(body: FeedbackRequest, request: Request) -> dict[str, int]:
     return {"id": sample_id}
 
 
-@router.get("/api/v1/samples")
+@router.get("/api/v1/samples", dependencies=[Depends(require_admin)])
 async def samples(request: Request, limit: int = 100) -> list[dict[str, object]]:
     """Stored drawings, those with a corrected digit first."""
     rows = await asyncio.get_running_loop().run_in_executor(None, _store(request).samples, min(max(limit, 1), 1000))
@@ -168,13 +169,13 @@ async def samples(request: Request, limit: int = 100) -> list[dict[str, object]]
     ]
 
 
-@router.put("/api/v1/digits/{digit_id}/label")
+@router.put("/api/v1/digits/{digit_id}/label", dependencies=[Depends(require_admin)])
 async def relabel(digit_id: int, body: LabelRequest, request: Request) -> dict[str, int]:
     await asyncio.get_running_loop().run_in_executor(None, _store(request).relabel, digit_id, body.label)
     return {"id": digit_id, "label": body.label}
 
 
-@router.delete("/api/v1/samples/{sample_id}", status_code=204)
+@router.delete("/api/v1/samples/{sample_id}", status_code=204, dependencies=[Depends(require_admin)])
 async def delete(sample_id: int, request: Request) -> Response:
     await asyncio.get_running_loop().run_in_executor(None, _store(request).delete, sample_id)
     return Response(status_code=204)

@@ -1,13 +1,16 @@
-// Small fetch helpers shared by the pages: JSON in, JSON out, errors as Error with the server's message.
-export async function call(method, path, body) {
+// Small fetch helpers shared by the pages: JSON in, JSON out, errors as Error with the server's message and
+// status. `token`: the admin token, sent as a bearer token (the review routes need it).
+export async function call(method, path, body, token) {
+  const headers = body === undefined ? {} : { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
   const response = await fetch(path, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (response.status === 204) return null;
   const data = await response.json();
-  if (!response.ok) throw new Error(data.error || response.statusText);
+  if (!response.ok) throw Object.assign(new Error(data.error || response.statusText), { status: response.status });
   return data;
 }
 

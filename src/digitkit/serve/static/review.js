@@ -2,9 +2,37 @@
 import { call, labelOptions } from "/static/api.js";
 
 const list = document.getElementById("samples");
+const tokenForm = document.getElementById("token-form");
+const TOKEN_KEY = "digitkit-admin-token"; // kept for this tab only
+
+// The admin token, asked for once per tab; a 401/403 asks again with the server's reason.
+function askForToken(reason) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  tokenForm.hidden = false;
+  tokenForm.querySelector(".reason").textContent = reason || "";
+  tokenForm.querySelector("input").focus();
+}
+
+tokenForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(TOKEN_KEY, tokenForm.querySelector("input").value.trim());
+  tokenForm.hidden = true;
+  load();
+});
+
+async function admin(method, path, body) {
+  try {
+    return await call(method, path, body, sessionStorage.getItem(TOKEN_KEY));
+  } catch (error) {
+    if (error.status === 401 || error.status === 403) askForToken(error.message);
+    throw error;
+  }
+}
 
 async function load() {
-  const samples = await call("GET", "/api/v1/samples?limit=200");
+  if (!sessionStorage.getItem(TOKEN_KEY)) { askForToken(); return; }
+  let samples;
+  try { samples = await admin("GET", "/api/v1/samples?limit=200"); } catch { return; }
   if (!samples.length) { list.innerHTML = "<p>No feedback yet.</p>"; return; }
   list.innerHTML = samples.map((sample) => `
     <article class="sample" data-id="${sample.id}">
@@ -27,14 +55,14 @@ list.addEventListener("click", async (event) => {
     if (button.classList.contains("save")) {
       const crop = button.closest(".crop");
       const label = Number(crop.querySelector("select").value);
-      await call("PUT", `/api/v1/digits/${crop.dataset.digit}/label`, { label });
+      await admin("PUT", `/api/v1/digits/${crop.dataset.digit}/label`, { label });
       button.textContent = "Saved";
     } else if (button.classList.contains("delete")) {
-      await call("DELETE", `/api/v1/samples/${button.closest(".sample").dataset.id}`);
+      await admin("DELETE", `/api/v1/samples/${button.closest(".sample").dataset.id}`);
       await load();
     }
   } catch (error) {
-    alert(error.message);
+    if (error.status !== 401 && error.status !== 403) alert(error.message);
   }
 });
 
