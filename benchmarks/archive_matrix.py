@@ -30,13 +30,12 @@ def main() -> None:
     from digitkit.data.mnist import cache_dir, ensure_mnist, load_mnist
     from digitkit.package.build import MODEL_FILE, SERVICE_FILE, build_archive
     from digitkit.package.check import check_archive, format_matrix
-    from digitkit.package.interpreters import all_interpreters, find_interpreter
+    from digitkit.package.interpreters import interpreters
 
     cache = cache_dir()
     ensure_mnist(cache, progress=False)
     images, labels = load_mnist("test", cache)
-    specs = args.python or ["all"]
-    pythons = [p for spec in specs for p in (all_interpreters() if spec == "all" else [find_interpreter(spec)])]
+    pythons = interpreters(args.python or ["all"])
     results = {}
     with tempfile.TemporaryDirectory(prefix="digitkit-matrix-") as tmp:
         for model in args.model or ["default", "tiny"]:

@@ -35,17 +35,14 @@ def run(args: argparse.Namespace) -> int:
     from digitkit.data.mnist import cache_dir, ensure_mnist, load_mnist
     from digitkit.errors import ConfigError
     from digitkit.package.check import check_archive, format_matrix, format_report
-    from digitkit.package.interpreters import all_interpreters, find_interpreter
+    from digitkit.package.interpreters import interpreters
 
     if args.sample < 1:
         raise ConfigError(f"--sample must be at least 1, got {args.sample}")
     if args.no_install and args.python:
         raise ConfigError("--no-install runs the archive in this environment; it cannot be combined with --python")
-    specs = args.python or ([] if args.no_install else [sys.executable])
-    pythons: list[Path | None] = []
-    for spec in specs:
-        pythons += all_interpreters() if spec == "all" else [find_interpreter(spec)]
-    pythons = pythons or [None]  # --no-install: this environment
+    # None: --no-install, this environment
+    pythons: list[Path | None] = [None] if args.no_install else [*interpreters(args.python or [sys.executable])]
     cache = cache_dir(args.cache)
     ensure_mnist(cache, show_progress())
     images, labels = load_mnist("test", cache)
@@ -55,11 +52,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"checking with {python} ...", file=sys.stderr, flush=True)
         reports.append(check_archive(args.archive, python=python, images=images, labels=labels, sample=args.sample))
     for report in reports:
-        if len(reports) == 1 or not report.passed:
-            print(f"\n{report.interpreter}:" if len(reports) > 1 else "", end="\n" if len(reports) > 1 else "")
-            print(report.install_problem or format_report(report))
-            if report.results and not report.passed:
-                print("\nservice output (last lines):\n" + report.log)
+        if len(reports) > 1:
+            if report.passed:
+                continue  # its matrix row says all there is
+            print(f"\n{report.interpreter}:")
+        print(report.install_problem or format_report(report))
+        if report.results and not report.passed:
+            print("\nservice output (last lines):\n" + report.log)
     if len(reports) > 1:
         print("\n" + format_matrix(reports))
     return 0 if all(report.passed for report in reports) else 1

@@ -1,8 +1,8 @@
 """The archive's serving code as one file: the contract service and every digitkit module it imports.
 
 The module list is derived, not kept by hand: it starts from every module in ``serve/contract/`` and follows
-their ``digitkit`` imports. Docstrings, type annotations (which would not even evaluate on old Pythons) and
-definitions no bundled module uses are left out here; python-minifier then shortens what is left. One file
+their ``digitkit`` imports. Type annotations (which would not even evaluate on old Pythons) and definitions
+no bundled module uses are left out here; python-minifier then drops docstrings and shortens the rest. One file
 compresses better than many zip entries, and a five-line loader puts the modules into ``sys.modules`` in
 import order, so the archive imports nothing but the standard library before its own code.
 """
@@ -141,24 +141,11 @@ def _unparse(tree: ast.Module) -> str:
 
 
 class _Minifier(ast.NodeTransformer):
-    """Drops docstrings, annotations and ``from __future__`` imports: the same behaviour in fewer bytes, and
-    source that compiles on every Python 3 the archive supports."""
+    """Drops annotations and ``from __future__`` imports (python-minifier drops the docstrings): source that
+    compiles and runs on every Python 3 the archive supports, and no names kept alive by annotations alone."""
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST | None:
         return None if node.module == "__future__" else node
-
-    def _body(self, body: list[ast.stmt]) -> list[ast.stmt]:
-        first = body[0] if body else None
-        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-            body = body[1:]
-        return body or [ast.Pass()]
-
-    def visit_Module(self, node: ast.Module) -> ast.AST:
-        self.generic_visit(node)
-        first = node.body[0] if node.body else None
-        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-            node.body = node.body[1:]
-        return node
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
         body = []
@@ -168,7 +155,7 @@ class _Minifier(ast.NodeTransformer):
                 body.append(statement)
             else:
                 body.append(self.visit(statement))
-        node.body = self._body([statement for statement in body if statement is not None])
+        node.body = [statement for statement in body if statement is not None] or [ast.Pass()]
         return node
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
@@ -180,7 +167,7 @@ class _Minifier(ast.NodeTransformer):
         for star in (arguments.vararg, arguments.kwarg):
             if star is not None:
                 star.annotation = None
-        node.body = self._body(node.body)
+        node.body = node.body or [ast.Pass()]  # a bare ``x: T`` may have been its only statement
         return node
 
     visit_FunctionDef = _function

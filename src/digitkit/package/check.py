@@ -229,14 +229,13 @@ def check_archive(
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DIGITKIT_", "PYTHON"))}
         if python is None:
             bin_dir: Path | None = Path(sys.executable).parent
+            env["PYTHON"] = sys.executable  # this environment's python, even where it is not first on PATH
         else:
             report.interpreter = version_of(python)
             bin_dir = _install(folder, python, report)
             if bin_dir is None:
                 return report
         env.update(PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}", HTTP_PROXY="", HTTPS_PROXY="")
-        if python is None:
-            env["PYTHON"] = sys.executable  # this environment's python, even where it is not first on PATH
         port = _free_port()
         log = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
         started = time.perf_counter()

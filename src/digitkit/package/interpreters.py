@@ -65,6 +65,11 @@ def find_interpreter(spec: str) -> Path:
     )
 
 
+def interpreters(specs: list[str]) -> list[Path]:
+    """Each spec (see :func:`find_interpreter`) as an interpreter, ``all`` as every one found."""
+    return [python for spec in specs for python in (all_interpreters() if spec == "all" else [find_interpreter(spec)])]
+
+
 def all_interpreters() -> list[Path]:
     """Every CPython 3 found, one per version, oldest first."""
     found = {python.parent.parent.name: python for python in pyenv_pythons()}

@@ -35,10 +35,9 @@ def resolve_artifact(name_or_path: str | Path) -> Path:
 class Model:
     """An artifact ready to predict. Thread-safe: onnxruntime sessions may be run concurrently."""
 
-    max_batch = 64  #: images per runtime call: activation memory grows with the batch, speed does not
-
-    def __init__(self, path: str | Path, threads: int = 1):
+    def __init__(self, path: str | Path, threads: int = 1, max_batch: int = 64):
         self.path = Path(path)
+        self.max_batch = max_batch  #: images per runtime call: activation memory grows with the batch, speed does not
         # Opened as int8-static first, the shipped default's format, so that one loads once.
         self.session = open_session(self.path, threads, fold_int8_weights=False)
         custom = self.session.get_modelmeta().custom_metadata_map
@@ -82,5 +81,5 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
-def load_model(name_or_path: str | Path, threads: int = 1) -> Model:
-    return Model(resolve_artifact(name_or_path), threads)
+def load_model(name_or_path: str | Path, threads: int = 1, max_batch: int = 64) -> Model:
+    return Model(resolve_artifact(name_or_path), threads, max_batch)

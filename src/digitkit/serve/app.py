@@ -38,7 +38,7 @@ def load_models(settings: Settings) -> dict[str, Model]:
     """Each configured model under its own name (the artifact's name, or the argument when that clashes)."""
     loaded: dict[str, Model] = {}
     for spec in settings.models:
-        model = load_model(spec, threads=settings.threads)
+        model = load_model(spec, threads=settings.threads, max_batch=settings.batch_max_images)
         loaded[model.name if model.name not in loaded else Path(spec).stem] = model
     return loaded
 

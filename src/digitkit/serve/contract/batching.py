@@ -22,7 +22,7 @@ class LoopBatcher:
 
     async def predict_proba(self, images: np.ndarray) -> np.ndarray:
         """(k, 28, 28) uint8 images -> (k, classes) probabilities, batched with whatever else is waiting."""
-        loop = asyncio.get_event_loop()
+        loop = asyncio.get_running_loop()
         future = loop.create_future()
         self._waiting.append((images, future))
         if len(self._waiting) == 1:
