@@ -134,7 +134,7 @@ def png_uri(canvas: np.ndarray) -> str:
 
 
 async def read_number(batcher, canvas: np.ndarray, detector=None) -> tuple[str, list]:
-    from digitkit.serve.drawing import recognise
+    from digitkit.serve.web.recognise import recognise
 
     found = await recognise(canvas, batcher, detector)
     return "".join("?" if f.label is None else str(f.label) for f in found), found

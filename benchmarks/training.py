@@ -25,21 +25,15 @@ def main() -> None:
     parser.add_argument("--default-run", type=Path, default=Path("runs/default"))
     args = parser.parse_args()
 
-    from digitkit.data.mnist import cache_dir, ensure_mnist, load_mnist
-    from digitkit.train.loop import Dataset, train
+    from digitkit.data.mnist import cache_dir
+    from digitkit.data.sources import training_sets
+    from digitkit.tasks import DIGITS
+    from digitkit.train.loop import train
     from digitkit.train.recipe import load_recipe
 
-    cache = cache_dir()
-    ensure_mnist(cache, progress=False)
     recipe = load_recipe(args.recipe)
     with tempfile.TemporaryDirectory() as tmp:
-        result = train(
-            recipe,
-            Dataset(*load_mnist("train", cache), "mnist-train"),
-            Dataset(*load_mnist("test", cache), "mnist-test"),
-            run_dir=Path(tmp),
-            progress=False,
-        )
+        result = train(recipe, *training_sets(None, DIGITS, cache_dir()), run_dir=Path(tmp), progress=False)
     reached = next((h["seconds"] for h in result.history if h["valid_accuracy"] >= args.target), None)
     for h in result.history:
         print(f"epoch {h['epoch']}: {h['seconds']:6.1f} s  valid accuracy {h['valid_accuracy']:.4%}")

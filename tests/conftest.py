@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
-import io
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from digitkit.data.mnist import cache_dir, ensure_mnist, load_mnist
+from digitkit.data.mnist import cache_dir, fetch_mnist, load_mnist, mnist_dir
+from helpers import png_bytes
 
 
-@pytest.fixture(scope="session")
-def mnist_cache() -> Path:
-    """The user's MNIST cache, filled by digitkit's own fetch code if empty."""
-    cache = cache_dir()
-    ensure_mnist(cache, progress=False)
-    return cache
+@pytest.fixture(scope="session", autouse=True)
+def mnist_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A cache for this test run, never the user's: MNIST fetched by digitkit's own code, copied (read-only use)
+    from the user's verified cache when there is one. DIGITKIT_CACHE points the CLI subprocesses at it too.
+
+    pytest-xdist workers share one folder; the fetch writes each file atomically, so they may race safely.
+    """
+    base = tmp_path_factory.getbasetemp()
+    cache = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "digitkit-cache"
+    users = mnist_dir(cache_dir())
+    fetch_mnist(cache, source=users if users.is_dir() else None, progress=False)
+    previous = os.environ.get("DIGITKIT_CACHE")
+    os.environ["DIGITKIT_CACHE"] = str(cache)
+    yield cache
+    if previous is None:
+        os.environ.pop("DIGITKIT_CACHE", None)
+    else:
+        os.environ["DIGITKIT_CACHE"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -27,22 +40,13 @@ def mnist_test(mnist_cache: Path) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture(scope="session")
 def smoke_artifact(tmp_path_factory: pytest.TempPathFactory, mnist_cache: Path) -> Path:
-    """A tiny model trained for one epoch on 2,000 images, exported with int8 weights."""
+    """A tiny model trained for one epoch on 2,000 images, exported (float weights) through `digitkit train`."""
     from digitkit.train.pipeline import run_recipe
     from digitkit.train.recipe import load_recipe
 
     run_dir = tmp_path_factory.mktemp("smoke-run")
     result = run_recipe(load_recipe("smoke"), cache=mnist_cache, run_dir=run_dir, suite_size=200, progress=False)
-    return result.artifact
-
-
-def png_bytes(array: np.ndarray, mode: str | None = None, fmt: str = "PNG") -> bytes:
-    buffer = io.BytesIO()
-    image = Image.fromarray(array)
-    if mode is not None:
-        image = image.convert(mode)
-    image.save(buffer, format=fmt)
-    return buffer.getvalue()
+    return result.export.path
 
 
 def blob(digit: int, size: int = 28) -> np.ndarray:

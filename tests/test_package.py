@@ -171,7 +171,7 @@ def test_bundle_follows_the_contract_packages_imports_and_nothing_else():
     contract_modules = {f"digitkit.serve.contract.{p.stem}" for p in (PACKAGE_ROOT / "serve" / "contract").glob("*.py")}
     assert contract_modules - {"digitkit.serve.contract.__init__"} <= set(names)
     assert {"digitkit.preprocess", "digitkit.runtime.model", "digitkit.errors"} <= set(names)
-    assert not any(name.startswith(("digitkit.train", "digitkit.serve.app", "digitkit.data")) for name in names)
+    assert not any(name.startswith(("digitkit.train", "digitkit.serve.web.app", "digitkit.data")) for name in names)
     position = {name: i for i, name in enumerate(names)}
     assert (
         position["digitkit.preprocess"]

@@ -10,21 +10,21 @@ from collections.abc import Sequence
 
 from digitkit import __version__
 from digitkit.commands import check, cv, evaluate, export, feedback, fetch, kaggle, models, package, serve, train
-from digitkit.commands.common import HelpFormatter
+from digitkit.commands.common import HelpFormatter, Parser
 from digitkit.errors import DigitkitError
 
 COMMANDS = (fetch, train, evaluate, export, models, serve, package, check, feedback, kaggle, cv)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="digitkit",
         description="Handwritten-digit recognition: fetch MNIST, train, evaluate, export, serve, package.",
         formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"digitkit {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:
         command.register(sub)
     return parser

@@ -6,7 +6,7 @@ An interrupted or failed write never leaves a half-written file under the real n
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,16 +14,25 @@ from pathlib import Path
 
 @contextmanager
 def atomic_target(path: Path, suffix: str = ".part") -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; it replaces ``path`` if the block ends without an error."""
+    """Yield a temporary path beside ``path`` (missing folders are created); it replaces ``path`` if the block
+    ends without an error."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    os.close(fd)
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{suffix}"
+    # Created with mode 0666 so the umask applies, as for any file a tool writes (mkstemp would give 0600).
+    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     try:
         yield Path(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_atomic(path: Path, data: bytes) -> int:

@@ -3,24 +3,15 @@ import onnx
 import pytest
 import torch
 
-from digitkit.export.onnx_export import OPSET, compact, export_artifact, fold_batchnorm, to_onnx, torch_logits
+from digitkit.data.sources import Dataset
+from digitkit.export.checked import export_checked, export_checkpoints
+from digitkit.export.onnx_export import OPSET, compact, fold_batchnorm, to_onnx, torch_logits
 from digitkit.models import create_model
+from digitkit.models.checkpoint import load_checkpoint, model_from_checkpoint
 from digitkit.preprocess import normalize_batch
 from digitkit.runtime import load_model
-from digitkit.runtime.artifact import INPUT_NAME, OUTPUT_NAME, ArtifactMeta
-from digitkit.train.checkpoint import load_checkpoint, model_from_checkpoint
-
-
-def meta(name="t"):
-    return ArtifactMeta(
-        name=name,
-        recipe="smoke",
-        architecture="convnet_tiny",
-        parameters=1,
-        preprocess_version=1,
-        data="test",
-        quantization="none",
-    )
+from digitkit.runtime.artifact import INPUT_NAME, OUTPUT_NAME
+from helpers import placeholder_meta
 
 
 @pytest.fixture(scope="module")
@@ -65,11 +56,17 @@ def test_compact_graphs_are_smaller_and_compute_the_same():
     assert np.array_equal(before, after)
 
 
+def unchecked_export(model, path, quantize):
+    """Through the one export path with the agreement floor at 0, so the test itself measures agreement."""
+    check = Dataset(np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8), "blank")
+    return export_checked(model, placeholder_meta(), path, check=check, quantize=quantize, min_agreement=0.0).bytes
+
+
 @pytest.mark.parametrize("quantize", [False, True])
 def test_runtime_agrees_with_torch_on_mnist(tmp_path, trained_tiny, mnist_test, quantize):
     images, labels = mnist_test
     path = tmp_path / "m.onnx"
-    export_artifact(trained_tiny, meta(), path, quantize=quantize)
+    unchecked_export(trained_tiny, path, quantize)
     runtime = load_model(path)
     normalized = normalize_batch(images[:2000])
     reference = torch_logits(trained_tiny, normalized).argmax(1)
@@ -87,17 +84,15 @@ def test_runtime_agrees_with_torch_on_mnist(tmp_path, trained_tiny, mnist_test, 
 
 def test_int8_weights_make_the_file_about_four_times_smaller(tmp_path):
     model = create_model("convnet_default")
-    full = export_artifact(model, meta(), tmp_path / "f.onnx", quantize=False)
-    small = export_artifact(model, meta(), tmp_path / "q.onnx", quantize=True)
+    full = unchecked_export(model, tmp_path / "f.onnx", quantize=False)
+    small = unchecked_export(model, tmp_path / "q.onnx", quantize=True)
     assert small < full / 3.5
     assert load_model(tmp_path / "q.onnx").meta.quantization == "int8-weights"
 
 
 def test_two_checkpoints_export_as_one_ensemble(tmp_path, smoke_artifact, mnist_cache):
-    from digitkit.export.parity import export_checked
-
     checkpoint = smoke_artifact.parent / "checkpoint.pt"
-    report = export_checked(
+    report = export_checkpoints(
         [checkpoint, checkpoint], tmp_path / "e.onnx", name="pair", quantize=False, cache=mnist_cache, check_images=500
     )
     model = load_model(tmp_path / "e.onnx")
@@ -111,17 +106,16 @@ def test_two_checkpoints_export_as_one_ensemble(tmp_path, smoke_artifact, mnist_
 
 def test_static_int8_export_runs_int8_kernels_and_keeps_predictions(tmp_path, smoke_artifact, mnist_cache):
     from digitkit.errors import ArtifactError
-    from digitkit.export.parity import export_checked
 
     checkpoint = smoke_artifact.parent / "checkpoint.pt"
     options = {"name": "s", "quantize": True, "cache": mnist_cache, "check_images": 1000, "static": True}
     # The smoke model is barely trained: its near-flat logits flip under int8 activations, and the default
     # parity bar refuses the export rather than ship a silently different model.
     with pytest.raises(ArtifactError, match="agrees with torch on only"):
-        export_checked([checkpoint], tmp_path / "s.onnx", **options)
+        export_checkpoints([checkpoint], tmp_path / "s.onnx", **options)
     assert not (tmp_path / "s.onnx").exists()
-    report = export_checked([checkpoint], tmp_path / "s.onnx", min_agreement=0.9, **options)
+    report = export_checkpoints([checkpoint], tmp_path / "s.onnx", min_agreement=0.9, **options)
     model = load_model(tmp_path / "s.onnx")
-    assert report.quantization == model.meta.quantization == "int8-static" and report.agreement >= 0.9
+    assert report.meta.quantization == model.meta.quantization == "int8-static" and report.agreement >= 0.9
     graph = onnx.load(str(tmp_path / "s.onnx"))
     assert any(node.op_type == "QuantizeLinear" for node in graph.graph.node)

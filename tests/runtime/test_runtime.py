@@ -86,7 +86,7 @@ class Block:
 sys.meta_path.insert(0, Block())
 import numpy as np
 from digitkit.runtime import load_model
-import digitkit.serve.app, digitkit.serve.server
+import digitkit.serve.web.app, digitkit.serve.server
 m = load_model({str(smoke_artifact)!r})
 print(m.predict(np.zeros((1, 28, 28), np.uint8)).shape, "torch" in sys.modules)
 """

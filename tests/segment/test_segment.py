@@ -2,23 +2,12 @@ import numpy as np
 import pytest
 
 from digitkit.segment import find_digits, judge
-
-
-def canvas_with(digits, size=(140, 400), invert=True):
-    canvas = np.zeros(size, np.uint8)
-    x = 10
-    for digit, scale in digits:
-        big = np.kron(digit, np.ones((scale, scale), np.uint8))
-        canvas[10 : 10 + big.shape[0], x : x + big.shape[1]] = np.maximum(
-            canvas[10 : 10 + big.shape[0], x : x + big.shape[1]], big
-        )
-        x += big.shape[1] + 10
-    return 255 - canvas if invert else canvas
+from helpers import canvas as make_canvas
 
 
 def test_digits_come_back_left_to_right_with_boxes(mnist_test):
     images, labels = mnist_test
-    segments = find_digits(canvas_with([(images[0], 2), (images[1], 3), (images[2], 2)]))
+    segments = find_digits(make_canvas(images[:3], scale=[2, 3, 2], size=(140, 400), gap=10))
     assert len(segments) == 3
     xs = [s.box[0] for s in segments]
     assert xs == sorted(xs)
@@ -40,7 +29,7 @@ def test_blank_canvas_has_no_digits():
 
 
 def test_specks_are_ignored(mnist_test):
-    canvas = canvas_with([(mnist_test[0][0], 3)], invert=False)
+    canvas = make_canvas([mnist_test[0][0]], scale=3, size=(140, 400), gap=10, invert=False)
     canvas[130, 300] = 255
     assert len(find_digits(canvas)) == 1
 

@@ -7,8 +7,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from digitkit.runtime import load_model
-from digitkit.serve.app import create_app
 from digitkit.serve.settings import Settings
+from digitkit.serve.web.app import create_app
+from helpers import data_uri
 
 
 @pytest.fixture(scope="module")
@@ -18,15 +19,11 @@ def client(smoke_artifact):
         yield test_client
 
 
-def data_uri(data: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(data).decode()
-
-
 def test_predict_any_size_image_gives_label_and_probabilities(client, smoke_artifact, mnist_test, encode):
     digit = mnist_test[0][0]
     big = np.kron(255 - digit, np.ones((5, 5), np.uint8))  # 140x140, black ink on white
     response = client.post(
-        "/api/v1/predict", json={"images": [data_uri(encode(big)), base64.b64encode(encode(digit)).decode()]}
+        "/api/v1/predict", json={"images": [data_uri(big), base64.b64encode(encode(digit)).decode()]}
     )
     assert response.status_code == 200
     body = response.json()
@@ -41,7 +38,7 @@ def test_predict_any_size_image_gives_label_and_probabilities(client, smoke_arti
 def test_mixed_sizes_keep_their_order_and_each_gets_its_own_answer(client, smoke_artifact, mnist_test, encode):
     digits = mnist_test[0][:5]
     images = [d if i % 2 == 0 else np.kron(255 - d, np.ones((4, 4), np.uint8)) for i, d in enumerate(digits)]
-    response = client.post("/api/v1/predict", json={"images": [data_uri(encode(im)) for im in images]})
+    response = client.post("/api/v1/predict", json={"images": [data_uri(im) for im in images]})
     assert response.status_code == 200
     model = load_model(smoke_artifact)
     for image, prediction in zip(images, response.json()["predictions"], strict=True):
@@ -50,7 +47,7 @@ def test_mixed_sizes_keep_their_order_and_each_gets_its_own_answer(client, smoke
 
 
 def test_model_is_selectable_and_unknown_one_is_404(client, mnist_test, encode):
-    image = data_uri(encode(mnist_test[0][0]))
+    image = data_uri(mnist_test[0][0])
     assert client.post("/api/v1/predict", json={"images": [image], "model": "smoke"}).status_code == 200
     response = client.post("/api/v1/predict", json={"images": [image], "model": "nope"})
     assert response.status_code == 404 and "smoke" in response.json()["error"]
@@ -72,9 +69,9 @@ def test_bad_api_requests_get_json_errors(client, payload, status, message):
 
 
 def test_limits_on_images_and_pixels(client, encode):
-    small = data_uri(encode(np.zeros((28, 28), np.uint8)))
+    small = data_uri(np.zeros((28, 28), np.uint8))
     assert client.post("/api/v1/predict", json={"images": [small] * 9}).status_code == 413
-    huge = data_uri(encode(np.zeros((600, 600), np.uint8)))
+    huge = data_uri(np.zeros((600, 600), np.uint8))
     response = client.post("/api/v1/predict", json={"images": [huge]})
     assert response.status_code == 413 and "pixels" in response.json()["error"]
 

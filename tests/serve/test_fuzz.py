@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from PIL import Image
 from starlette.testclient import TestClient
 
-from digitkit.serve.app import create_app
 from digitkit.serve.settings import Settings
+from digitkit.serve.web.app import create_app
 
 
 @pytest.fixture(scope="module")

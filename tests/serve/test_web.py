@@ -1,13 +1,12 @@
 """The drawing page's API: recognise several digits, store feedback, review it."""
 
-import base64
-
 import numpy as np
 import pytest
 from starlette.testclient import TestClient
 
-from digitkit.serve.app import create_app
 from digitkit.serve.settings import Settings
+from digitkit.serve.web.app import create_app
+from helpers import canvas, data_uri
 
 
 @pytest.fixture
@@ -21,17 +20,9 @@ TOKEN = "review-token"
 ADMIN = {"authorization": f"Bearer {TOKEN}"}
 
 
-def canvas_uri(encode, digits) -> str:
-    canvas = np.zeros((140, 420), np.uint8)
-    for i, digit in enumerate(digits):
-        big = np.kron(digit, np.ones((4, 4), np.uint8))
-        canvas[14 : 14 + 112, 20 + 130 * i : 20 + 130 * i + 112] = big
-    return "data:image/png;base64," + base64.b64encode(encode(255 - canvas)).decode()
-
-
 def test_draw_reads_a_multi_digit_number(client, encode, mnist_test):
     images, labels = mnist_test
-    response = client.post("/api/v1/draw", json={"image": canvas_uri(encode, images[:3])})
+    response = client.post("/api/v1/draw", json={"image": data_uri(canvas(images[:3]))})
     assert response.status_code == 200
     body = response.json()
     assert body["number"] == "".join(map(str, labels[:3]))
@@ -39,14 +30,14 @@ def test_draw_reads_a_multi_digit_number(client, encode, mnist_test):
 
 
 def test_empty_canvas_and_bad_images(client, encode):
-    blank = "data:image/png;base64," + base64.b64encode(encode(np.full((50, 80), 255, np.uint8))).decode()
+    blank = data_uri(np.full((50, 80), 255, np.uint8))
     assert client.post("/api/v1/draw", json={"image": blank}).json() == {"number": "", "digits": [], "model": "default"}
     response = client.post("/api/v1/draw", json={"image": "data:image/png;base64,aGVsbG8="})
     assert response.status_code == 400 and "not a readable" in response.json()["error"]
 
 
 def test_feedback_round_trip_through_review(client, encode, mnist_test):
-    image = canvas_uri(encode, mnist_test[0][:2])
+    image = data_uri(canvas(mnist_test[0][:2]))
     drawn = client.post("/api/v1/draw", json={"image": image}).json()["digits"]
     digits = [{"box": d["box"], "predicted": d["label"], "label": d["label"]} for d in drawn]
     digits[1]["label"] = 9 if drawn[1]["label"] != 9 else 8  # the person corrects the second digit
@@ -66,7 +57,7 @@ def test_feedback_round_trip_through_review(client, encode, mnist_test):
 
 
 def test_feedback_for_a_box_that_is_not_there_is_refused(client, encode, mnist_test):
-    image = canvas_uri(encode, mnist_test[0][:1])
+    image = data_uri(canvas(mnist_test[0][:1]))
     response = client.post(
         "/api/v1/feedback", json={"image": image, "digits": [{"box": [1, 2, 3, 4], "predicted": 1, "label": 1}]}
     )

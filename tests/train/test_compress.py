@@ -5,13 +5,14 @@ import dataclasses
 import numpy as np
 import torch
 
-from digitkit.export.onnx_export import export_artifact
+from digitkit.data.sources import Dataset
+from digitkit.export.checked import export_checked
+from digitkit.models.checkpoint import load_checkpoint, model_from_checkpoint
+from digitkit.models.prune import sparsity
 from digitkit.runtime import load_model
-from digitkit.runtime.artifact import ArtifactMeta
-from digitkit.train.checkpoint import load_checkpoint, model_from_checkpoint
-from digitkit.train.loop import Dataset, train
-from digitkit.train.prune import sparsity
+from digitkit.train.loop import train
 from digitkit.train.recipe import load_recipe
+from helpers import placeholder_meta
 
 
 def data(mnist_test, n=512):
@@ -28,23 +29,15 @@ def test_pruning_zeroes_the_share_asked_for_and_survives_export(tmp_path, mnist_
     rebuilt = model_from_checkpoint(load_checkpoint(tmp_path / "checkpoint.pt"))
     for a, b in zip(result.model.state_dict().values(), rebuilt.state_dict().values(), strict=True):
         assert torch.equal(a, b)
-    meta = ArtifactMeta(
-        name="p",
-        recipe="smoke",
-        architecture="convnet_tiny",
-        parameters=1,
-        preprocess_version=1,
-        data="t",
-        quantization="none",
-    )
-    export_artifact(result.model, meta, tmp_path / "p.onnx", quantize=True)
+    blank = Dataset(np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8), "blank")
+    export_checked(result.model, placeholder_meta(), tmp_path / "p.onnx", check=blank, min_agreement=0.0)
     import zlib
 
     sparse_bytes = len(zlib.compress((tmp_path / "p.onnx").read_bytes(), 9))
     dense = train(
         dataclasses.replace(recipe, prune_amount=0.0), *data(mnist_test), run_dir=tmp_path / "d", progress=False
     )
-    export_artifact(dense.model, meta, tmp_path / "d.onnx", quantize=True)
+    export_checked(dense.model, placeholder_meta(), tmp_path / "d.onnx", check=blank, min_agreement=0.0)
     assert sparse_bytes < 0.8 * len(zlib.compress((tmp_path / "d.onnx").read_bytes(), 9))
 
 

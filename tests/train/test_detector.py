@@ -5,6 +5,7 @@ import dataclasses
 
 import numpy as np
 
+from digitkit.data import sources
 from digitkit.data.nondigits import draw_non_digit, non_digit_set
 from digitkit.runtime import load_model
 from digitkit.segment import judge
@@ -21,13 +22,13 @@ def test_non_digits_are_deterministic_normalized_and_varied():
 
 
 def test_detector_recipe_trains_on_mixed_data_and_reports_both_rates(tmp_path, mnist_cache, monkeypatch):
-    monkeypatch.setattr(pipeline, "NON_DIGITS_TRAIN", 400)
-    monkeypatch.setattr(pipeline, "NON_DIGITS_VALID", 200)
+    monkeypatch.setattr(sources, "NON_DIGITS_TRAIN", 400)
+    monkeypatch.setattr(sources, "NON_DIGITS_VALID", 200)
     recipe = dataclasses.replace(load_recipe("detector"), epochs=1, train_subset=1500)
     result = pipeline.run_recipe(recipe, cache=mnist_cache, run_dir=tmp_path, progress=False)
-    assert result.meta.architecture == "detector_tiny" and result.meta.data == "mnist-train+nondigits"
-    assert set(result.meta.metrics) >= {"digits_kept", "non_digits_caught"}
-    assert load_model(result.artifact).predict_logits(np.zeros((3, 28, 28), np.float32)).shape == (3, 2)
+    assert result.export.meta.architecture == "detector_tiny" and result.export.meta.data == "mnist-train+nondigits"
+    assert set(result.export.meta.metrics) >= {"digits_kept", "non_digits_caught"}
+    assert load_model(result.export.path).predict_logits(np.zeros((3, 28, 28), np.float32)).shape == (3, 2)
 
 
 def test_shipped_detector_separates_digits_from_shapes(mnist_test):
@@ -52,7 +53,7 @@ def test_judge_follows_a_sure_detector(mnist_test):
 
 def test_recognise_uses_the_detector(mnist_test):
     from digitkit.serve.batcher import Batcher
-    from digitkit.serve.drawing import recognise
+    from digitkit.serve.web.recognise import recognise
 
     canvas = np.zeros((140, 300), np.uint8)
     canvas[14:126, 14:126] = np.kron(mnist_test[0][0], np.ones((4, 4), np.uint8))

@@ -4,7 +4,8 @@ import json
 import numpy as np
 import torch
 
-from digitkit.train.loop import Dataset, train
+from digitkit.data.sources import Dataset
+from digitkit.train.loop import train
 from digitkit.train.recipe import load_recipe
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 
 def add_cache(parser: argparse.ArgumentParser) -> None:
@@ -17,8 +18,35 @@ def add_cache(parser: argparse.ArgumentParser) -> None:
 
 
 def show_progress() -> bool:
-    """Progress bars only for a person watching a terminal."""
+    """Progress bars only for a person watching a terminal (logs get a line per step instead)."""
     return sys.stderr.isatty()
+
+
+def _whole_number(text: str, least: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be >= {least}, got {value}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1."""
+    return _whole_number(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type: a whole number >= 0."""
+    return _whole_number(text, 0)
+
+
+class Parser(argparse.ArgumentParser):
+    """An argparse parser whose usage errors are one line (and exit status 2), pointing at --help."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -34,4 +62,7 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 def new_parser(
     sub: argparse._SubParsersAction, name: str, help: str, aliases: tuple[str, ...] = ()
 ) -> argparse.ArgumentParser:
-    return sub.add_parser(name, help=help, description=help, formatter_class=HelpFormatter, aliases=list(aliases))
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, help=help, description=help, formatter_class=HelpFormatter, aliases=list(aliases)
+    )
+    return parser

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from digitkit.commands.common import add_cache, new_parser, show_progress
+from digitkit.commands.common import add_cache, new_parser, non_negative_int, positive_int, show_progress
 from digitkit.files import write_atomic
 
 
@@ -21,24 +21,33 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="a RAMP submission folder (batch_classifier.py, image_preprocessor.py)",
     )
-    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument(
+        "--folds",
+        type=positive_int,
+        default=5,
+        help="K: the training images are split into K stratified folds; each fold is validated once while "
+        "the other K-1 train (at least 2)",
+    )
     parser.add_argument("--shuffle-split", action="store_true", help="stratified shuffle-split (20%% valid) instead")
-    parser.add_argument("--subset", type=int, default=0, help="use the first N training images (0: all 60,000)")
-    parser.add_argument("--test-size", type=int, default=10000, help="MNIST test images scored per fold")
-    parser.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
+    parser.add_argument(
+        "--subset", type=non_negative_int, default=0, help="use the first N training images (0: all 60,000)"
+    )
+    parser.add_argument("--test-size", type=positive_int, default=10000, help="MNIST test images scored per fold")
+    parser.add_argument("--epochs", type=positive_int, default=None, help="override the recipe's epochs")
     parser.add_argument("--json", type=Path, default=None, help="write every figure to this JSON file")
     add_cache(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from digitkit.data.mnist import cache_dir, ensure_mnist, load_mnist
+    from digitkit.data.mnist import cache_dir
+    from digitkit.data.sources import load_set
     from digitkit.evaluate.cv import cross_validate, format_cv, load_submission
 
     cache = cache_dir(args.cache)
-    ensure_mnist(cache, show_progress())
-    images, labels = load_mnist("train", cache)
-    test_images, test_labels = load_mnist("test", cache)
+    train, test = load_set("mnist-train", cache, show_progress()), load_set("mnist-test", cache)
+    images, labels = train.images, train.labels
+    test_images, test_labels = test.images, test.labels
     if args.subset:
         images, labels = images[: args.subset], labels[: args.subset]
     transform = None

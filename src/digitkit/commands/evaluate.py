@@ -7,21 +7,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from digitkit.commands.common import add_cache, new_parser, show_progress
-from digitkit.data.mnist import cache_dir, ensure_mnist, load_mnist
-from digitkit.errors import ConfigError
+from digitkit.commands.common import add_cache, new_parser, positive_int, show_progress
+from digitkit.data.mnist import cache_dir, ensure_mnist
+from digitkit.data.sources import SOURCES, load_set
 from digitkit.files import write_atomic
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = new_parser(sub, "evaluate", "measure a model: accuracy, balanced accuracy, NLL, confusion, speed")
     parser.add_argument("model", help="shipped model name (default, tiny, max) or path to an .onnx artifact")
-    parser.add_argument(
-        "--data",
-        default="mnist-test",
-        help="mnist-test, suite, kaggle:PATH/train.csv, or folder:PATH (id,class CSV layout)",
-    )
-    parser.add_argument("--suite-size", type=int, default=10000, help="images per corruption for --data suite")
+    parser.add_argument("--data", default="mnist-test", help=f"suite (the robustness suite), or one set: {SOURCES}")
+    parser.add_argument("--suite-size", type=positive_int, default=10000, help="images per corruption for --data suite")
     parser.add_argument("--json", type=Path, default=None, help="write every figure to this JSON file")
     parser.add_argument("--confusion-png", type=Path, default=None, help="save the confusion matrix as PNG")
     parser.add_argument(
@@ -29,21 +25,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_cache(parser)
     parser.set_defaults(run=run)
-
-
-def _labelled_data(source: str, cache: Path) -> tuple[Any, Any]:
-    if source == "mnist-test":
-        ensure_mnist(cache, show_progress())
-        return load_mnist("test", cache)
-    if source.startswith("kaggle:"):
-        from digitkit.data.kaggle import read_kaggle_train
-
-        return read_kaggle_train(Path(source.removeprefix("kaggle:")))
-    if source.startswith("folder:"):
-        from digitkit.data.folder import read_image_folder
-
-        return read_image_folder(Path(source.removeprefix("folder:")))
-    raise ConfigError(f"unknown --data {source!r}; expected mnist-test, suite, kaggle:PATH or folder:PATH")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
         result: dict[str, Any] = evaluate_suite(model, cache, args.suite_size, show_progress())
         print(format_suite(result))
     else:
-        images, labels = _labelled_data(args.data, cache)
+        data = load_set(args.data, cache, show_progress())
+        images, labels = data.images, data.labels
         result = evaluate_set(model, images, labels)
         print(format_scores(args.data, result))
         if args.mistakes_png:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from digitkit.commands.common import add_cache, new_parser
+from digitkit.commands.common import add_cache, new_parser, positive_int
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,16 +21,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="int8 activations too, calibrated on 512 MNIST training images (faster on CPUs)",
     )
-    parser.add_argument("--check", type=int, default=10000, help="MNIST test images for the torch parity check")
+    parser.add_argument(
+        "--check",
+        type=positive_int,
+        default=10000,
+        help="validation images (MNIST test for digit models) for the torch agreement check",
+    )
     add_cache(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from digitkit.data.mnist import cache_dir
-    from digitkit.export.parity import export_checked
+    from digitkit.export.checked import export_checkpoints
 
-    report = export_checked(
+    report = export_checkpoints(
         args.checkpoints,
         args.output,
         name=args.name,
@@ -39,9 +44,9 @@ def run(args: argparse.Namespace) -> int:
         check_images=args.check,
         static=args.static,
     )
-    print(f"wrote {args.output}: {report.bytes:,} bytes ({report.quantization})")
+    print(f"wrote {args.output}: {report.bytes:,} bytes ({report.meta.quantization})")
     print(
-        f"parity on {report.images:,} MNIST test images: {report.agreement:.4%} same predictions; accuracy "
-        f"torch {report.torch_accuracy:.4%}, runtime {report.runtime_accuracy:.4%}"
+        f"agreement with torch on {report.images:,} validation images: {report.agreement:.4%}; accuracy torch "
+        f"{report.torch_accuracy:.4%}, runtime {report.runtime_accuracy:.4%}"
     )
     return 0

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from digitkit.commands.common import new_parser
+from digitkit.errors import ConfigError, DataError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,8 +25,15 @@ def run(args: argparse.Namespace) -> int:
     from digitkit.serve.settings import settings_from_env
     from digitkit.store import FeedbackStore
 
-    settings = settings_from_env(database_url=args.database)
-    count = FeedbackStore(settings.feedback_url()).export_folder(args.folder)
+    if args.folder.exists():
+        raise ConfigError(f"{args.folder} already exists; name a new folder for the export")
+    url = settings_from_env(database_url=args.database).feedback_url()
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        raise DataError(
+            f"no feedback collected yet ({url.removeprefix('sqlite:///')} does not exist); start `digitkit serve`, "
+            "draw on its page and press Send, or pass --database URL"
+        )
+    count = FeedbackStore(url).export_folder(args.folder)
     print(f"wrote {count} labelled digits to {args.folder} (train.csv + images/); fine-tune with:")
-    print(f"  digitkit train default --data folder:{args.folder} --init-from runs/default/checkpoint.pt")
+    print(f"  digitkit train default --data folder:{args.folder} --init-from default --epochs 3")
     return 0

@@ -6,33 +6,43 @@ import argparse
 import time
 from pathlib import Path
 
-from digitkit.commands.common import add_cache, new_parser, show_progress
+from digitkit.commands.common import add_cache, new_parser, non_negative_int, positive_int, show_progress
 from digitkit.data.mnist import cache_dir
+from digitkit.data.sources import SOURCES
+from digitkit.train.recipe import available_recipes
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = new_parser(sub, "train", "train a model from a recipe, export it and report its figures")
-    parser.add_argument("recipe", help="recipe name (recipes/NAME.toml) or path to a .toml file")
     parser.add_argument(
-        "--data",
-        default=None,
-        help="'mnist', 'kaggle:PATH/train.csv', 'folder:DIR' (id,class CSV + images) or 'nondigits' "
-        "(default: the recipe's data, usually mnist)",
+        "recipe", help=f"a shipped recipe ({', '.join(available_recipes())}) or the path to a .toml file"
     )
+    parser.add_argument("--data", default=None, help=f"{SOURCES} (default: the recipe's, MNIST for digit models)")
     parser.add_argument(
         "--init-from",
-        type=Path,
         default=None,
-        help="start from this checkpoint's weights (fine-tuning), e.g. runs/default/checkpoint.pt",
+        help="start from this checkpoint's weights (fine-tuning): RUN_DIR/checkpoint.pt, or 'default' for the "
+        "checkpoint shipped with the default model",
     )
     parser.add_argument("--device", default="cpu", help="cpu, cuda, mps, or auto (first accelerator found)")
-    parser.add_argument("--epochs", type=int, default=None, help="override the recipe's epoch count")
-    parser.add_argument("--run-dir", type=Path, default=None, help="run folder (default: runs/RECIPE-TIME)")
+    parser.add_argument("--epochs", type=positive_int, default=None, help="override the recipe's epoch count")
+    parser.add_argument(
+        "--run-dir", type=Path, default=None, help="run folder, created if missing (default: runs/RECIPE-TIME)"
+    )
     parser.add_argument("--resume", type=Path, default=None, help="continue from this checkpoint.pt")
-    parser.add_argument("-o", "--output", type=Path, default=None, help="also copy the artifact here")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help="write the artifact here, creating missing folders (default: RUN_DIR/model.onnx)",
+    )
     parser.add_argument("--name", default=None, help="model name stored in the artifact (default: recipe)")
     parser.add_argument(
-        "--suite-size", type=int, default=10000, help="images per corruption in the robustness suite; 0 skips it"
+        "--suite-size",
+        type=non_negative_int,
+        default=10000,
+        help="images per corruption in the robustness suite; 0 skips it",
     )
     add_cache(parser)
     parser.set_defaults(run=run)
@@ -69,11 +79,15 @@ def run(args: argparse.Namespace) -> int:
         progress=show_progress(),
         on_epoch=print_epoch,
     )
-    metrics = result.meta.metrics
-    print(f"trained {recipe.name} ({result.meta.parameters:,} parameters) in {result.train.seconds:.1f}s")
-    print(f"artifact {result.artifact}: {result.bytes:,} bytes, {result.meta.quantization}")
-    print(
-        "   ".join(f"{key.replace('_', ' ')} {value:.4%}" for key, value in metrics.items() if key != "train_seconds")
-    )
-    print(f"run folder {run_dir} (metrics.json, curve.png, checkpoint.pt)")
+    meta, history = result.export.meta, result.train.history
+    print(f"trained {recipe.name} ({meta.parameters:,} parameters) in {result.train.seconds:.1f} s")
+    target = recipe.stop_at_accuracy
+    reached = next((r for r in history if target and r["valid_accuracy"] >= target), None)
+    if reached is not None:
+        print(f"reached {target:.1%} after {reached['seconds']:.1f} s (epoch {int(reached['epoch'])})")
+    elif target:
+        print(f"did not reach {target:.1%} in {len(history)} epochs")
+    print(f"artifact {result.export.path}: {result.export.bytes:,} bytes, {meta.quantization}")
+    print("   ".join(f"{k.replace('_', ' ')} {v:.4%}" for k, v in meta.metrics.items() if k != "train_seconds"))
+    print(f"run folder {run_dir} (checkpoint.pt, metrics.json, curve.png, artifact.json)")
     return 0

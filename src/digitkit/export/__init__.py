@@ -1,1 +1,1 @@
-"""torch -> ONNX artifact: BN folding, export, int8 weight quantization, parity check with torch."""
+"""torch -> ONNX artifact: BN folding, export, int8 quantization, and the checked export every caller uses."""

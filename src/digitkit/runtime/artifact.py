@@ -20,7 +20,8 @@ FORMAT_VERSION = 1
 KNOWN_FORMAT_VERSIONS = frozenset({FORMAT_VERSION})
 METADATA_KEY = "digitkit"
 INPUT_NAME = "image"  #: (N, 1, 28, 28) float32, MNIST-normalized in [0, 1]
-OUTPUT_NAME = "logits"  #: (N, 10) float32
+OUTPUT_NAME = "logits"  #: (N, classes) float32
+DIGIT_CLASSES = list("0123456789")
 WEIGHT_INT8 = "int8-weights"  #: int8 weights, float activations
 STATIC_INT8 = "int8-static"  #: int8 weights and activations (calibrated), run by int8 kernels
 
@@ -38,6 +39,8 @@ class ArtifactMeta:
     quantization: str  #: "none", "int8-weights" or "int8-static"
     format_version: int = FORMAT_VERSION
     metrics: dict[str, float] = field(default_factory=dict)  #: measured figures, e.g. mnist_accuracy
+    task: str = "digits"  #: "digits", or "detector" (digit / not a digit); see digitkit/tasks.py
+    classes: list[str] = field(default_factory=lambda: list(DIGIT_CLASSES))  #: output names, in order
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

@@ -8,14 +8,23 @@ import numpy as np
 
 from digitkit.errors import ArtifactError, ImageError, UnknownNameError
 from digitkit.preprocess import SIDE, normalize_batch
-from digitkit.runtime.artifact import INPUT_NAME, METADATA_KEY, WEIGHT_INT8, ArtifactMeta, open_session, parse_meta
+from digitkit.runtime.artifact import (
+    INPUT_NAME,
+    METADATA_KEY,
+    WEIGHT_INT8,
+    ArtifactMeta,
+    open_session,
+    parse_meta,
+    read_meta,
+)
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "shipped"
 
 
-def shipped_models() -> dict[str, Path]:
-    """Artifacts that ship inside the package, by name."""
-    return {p.stem: p for p in sorted(SHIPPED_DIR.glob("*.onnx"))}
+def shipped_models(task: str | None = None) -> dict[str, Path]:
+    """Artifacts that ship inside the package, by name; only those of ``task`` ("digits", "detector") if given."""
+    found = {p.stem: p for p in sorted(SHIPPED_DIR.glob("*.onnx"))}
+    return found if task is None else {n: p for n, p in found.items() if read_meta(str(p)).task == task}
 
 
 def resolve_artifact(name_or_path: str | Path) -> Path:
@@ -50,6 +59,8 @@ class Model:
         classes = self.session.get_outputs()[0].shape[-1]
         if not isinstance(classes, int):
             raise ArtifactError(f"{self.path}: the output's class dimension is not fixed ({classes!r})")
+        if classes != len(self.meta.classes):
+            raise ArtifactError(f"{self.path}: {classes} outputs but {len(self.meta.classes)} class names")
         self.classes = classes
 
     @property

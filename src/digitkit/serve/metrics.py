@@ -6,16 +6,18 @@ import time
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.routing import BaseRoute, Match, Mount, Route
 
 Scope = dict[str, Any]
 ASGIApp = Any
 
 
 class Metrics:
-    """Requests by route and code, latency histogram; batch sizes and images are observed by the batcher."""
+    """Requests by route template and code, latency histogram; batch sizes and images are observed by the batcher."""
 
-    def __init__(self, app: ASGIApp, registry: CollectorRegistry, routes: set[str]):
-        self.app, self.routes = app, routes
+    def __init__(self, app: ASGIApp, registry: CollectorRegistry, routes: list[BaseRoute]):
+        self.app = app
+        self.routes = routes  #: the app's live route list: plain routes and mounts are matched here
         self.requests = Counter("digitkit_requests", "HTTP requests", ["route", "code"], registry=registry)
         self.latency = Histogram(
             "digitkit_request_seconds",
@@ -29,9 +31,12 @@ class Metrics:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        route = scope["path"] if scope["path"] in self.routes else "other"
         started = time.perf_counter()
         code = 500
+        # Plain routes and mounts are matched here, before they rewrite the scope; FastAPI records the API
+        # routes it resolves (included routers too) as scope["route"]. Labels are path templates, so
+        # /api/v1/samples/7 and /8 count as one route, and unknown paths as "unmatched".
+        plain = next((r.path for r in self.routes if isinstance(r, Route | Mount) and _matches(r, scope)), None)
 
         async def recording_send(message: Any) -> None:
             nonlocal code
@@ -42,8 +47,13 @@ class Metrics:
         try:
             await self.app(scope, receive, recording_send)
         finally:
+            route = getattr(scope.get("route"), "path", None) or plain or "unmatched"
             self.requests.labels(route, str(code)).inc()
             self.latency.labels(route).observe(time.perf_counter() - started)
+
+
+def _matches(route: Route | Mount, scope: Scope) -> bool:
+    return route.matches(scope)[0] is not Match.NONE
 
 
 def batch_observers(registry: CollectorRegistry) -> tuple[Histogram, Counter]:

@@ -4,32 +4,47 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
+from dataclasses import fields
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
-from digitkit.serve.app import create_app
-from digitkit.serve.runner import serve_app, uvicorn_options
+from digitkit.serve.contract.server import JsonErrorProtocol
 from digitkit.serve.settings import Settings, settings_from_env
+from digitkit.serve.web.app import create_app
 
 SUPERVISOR_ENV = "DIGITKIT_SUPERVISOR_PID"
 log = logging.getLogger(__name__)
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "http": JsonErrorProtocol,
+        "lifespan": "on",
+        "access_log": settings.access_log,
+        "timeout_graceful_shutdown": 1,
+        "server_header": False,
+        "log_level": "info",
+    }
+
+
 def app_from_env() -> FastAPI:
-    """Factory for worker processes: settings travel through DIGITKIT_* variables."""
+    """Factory for worker processes: settings travel through DIGITKIT_* variables, /exit goes to the supervisor."""
     app = create_app(settings_from_env())
-    supervisor = int(os.environ.get(SUPERVISOR_ENV, "0"))
-    if supervisor:
-        app.state.digitkit.request_exit = lambda: os.kill(supervisor, signal.SIGTERM)
+    app.state.digitkit.supervisor_pid = int(os.environ[SUPERVISOR_ENV])
     return app
 
 
 def run_server(settings: Settings) -> None:
     """Serve until /exit or a signal; return normally (exit code 0) in both cases."""
     if settings.workers == 1:
-        serve_app(create_app(settings), settings)
+        app = create_app(settings)
+        server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options(settings)))
+        app.state.digitkit.stop_server = lambda: setattr(server, "should_exit", True)
+        server.run()
         return
     os.environ[SUPERVISOR_ENV] = str(os.getpid())
     os.environ.update(_as_env(settings))
@@ -39,8 +54,6 @@ def run_server(settings: Settings) -> None:
 
 
 def _as_env(settings: Settings) -> dict[str, str]:
-    from dataclasses import fields
-
     out = {}
     for f in fields(settings):
         value = getattr(settings, f.name)

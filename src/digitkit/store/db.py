@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from digitkit.errors import ConfigError, ConflictError, UnavailableError, UnknownNameError
+from digitkit.files import current_umask
 from digitkit.store.tables import NOT_A_DIGIT, Base, Digit, Sample
 
 
@@ -120,6 +121,7 @@ class FeedbackStore:
             raise ConfigError(f"{target} already exists; choose a new folder for the export")
         target.parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+        building.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; the export is the user's folder
         try:
             (building / "images").mkdir()
             count = 0

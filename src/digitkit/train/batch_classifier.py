@@ -14,10 +14,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from digitkit.data.augment import augment
 from digitkit.models import create_model
 from digitkit.preprocess import normalize_batch
-from digitkit.train.loop import make_optimizer
+from digitkit.tasks import get_task
+from digitkit.train.loop import TrainStep, make_optimizer
 from digitkit.train.recipe import Recipe
 
 log = logging.getLogger(__name__)
@@ -32,33 +32,20 @@ class RecipeClassifier:
     def fit(self, gen_builder: Any) -> RecipeClassifier:
         recipe = self.recipe
         torch.manual_seed(recipe.seed)
-        gen = torch.Generator().manual_seed(recipe.seed)
         self.model_ = create_model(recipe.architecture, **recipe.arch_kwargs)
         gen_train, gen_valid, nb_train, nb_valid = gen_builder.get_train_valid_generators(
             batch_size=recipe.batch_size, valid_ratio=self.valid_ratio
         )
         steps = max(1, -(-nb_train // recipe.batch_size))
         opt, sched = make_optimizer(recipe, self.model_, steps * self.epochs)
+        step = TrainStep(recipe, self.model_, opt, sched, torch.Generator().manual_seed(recipe.seed))
         self.history_: list[dict[str, float]] = []
         started = time.perf_counter()
         for epoch in range(self.epochs):
             self.model_.train()
             for _ in range(steps):
                 images, labels = next(gen_train)
-                batch = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32))[:, None]
-                if recipe.augment is not None:
-                    batch = torch.from_numpy(normalize_batch(augment(batch, gen, recipe.augment)[:, 0].numpy()))[
-                        :, None
-                    ]
-                loss = F.cross_entropy(
-                    self.model_(batch),
-                    torch.as_tensor(labels, dtype=torch.long),
-                    label_smoothing=recipe.label_smoothing,
-                )
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                sched.step()
+                step(torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32)), torch.as_tensor(labels).long())
             record = {"epoch": epoch + 1, "seconds": time.perf_counter() - started}
             if nb_valid:
                 correct = sum(
@@ -72,12 +59,10 @@ class RecipeClassifier:
 
     @torch.no_grad()
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """(N, 28, 28) normalized float32 -> (N, 10) probabilities."""
+        """(N, 28, 28) images, raw or normalized -> (N, classes) probabilities, through the shared preprocessing."""
         self.model_.eval()
         out = [
-            F.softmax(
-                self.model_(torch.from_numpy(np.ascontiguousarray(X[i : i + 1000], dtype=np.float32))[:, None]), 1
-            )
+            F.softmax(self.model_(torch.from_numpy(normalize_batch(X[i : i + 1000]))[:, None]), 1)
             for i in range(0, len(X), 1000)
         ]
-        return torch.cat(out).numpy() if out else np.zeros((0, 10), np.float32)
+        return torch.cat(out).numpy() if out else np.zeros((0, len(get_task(self.recipe.task).classes)), np.float32)

@@ -17,24 +17,16 @@ from torch import nn
 from tqdm import tqdm
 
 from digitkit.data.augment import augment
+from digitkit.data.sources import Dataset
 from digitkit.errors import ConfigError
 from digitkit.files import write_atomic
 from digitkit.models import create_model
+from digitkit.models.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint
+from digitkit.models.prune import apply_pruning, is_pruned, make_permanent, sparsity
 from digitkit.preprocess import PREPROCESS_VERSION, normalize_batch
-from digitkit.train.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint
-from digitkit.train.prune import apply_pruning, is_pruned, make_permanent, sparsity
 from digitkit.train.recipe import Recipe
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Dataset:
-    """Raw uint8 images (N, H, W) with labels (N,), before any preprocessing."""
-
-    images: np.ndarray
-    labels: np.ndarray
-    name: str
 
 
 @dataclass
@@ -53,9 +45,13 @@ def pick_device(name: str) -> torch.device:
             return torch.device("mps")
         return torch.device("cpu")
     try:
-        return torch.device(name)
+        device = torch.device(name)
     except RuntimeError as exc:
         raise ConfigError(f"unknown device {name!r}; expected auto, cpu, cuda or mps") from exc
+    present: dict[str, Callable[[], bool]] = {"cuda": torch.cuda.is_available, "mps": torch.backends.mps.is_available}
+    if device.type in present and not present[device.type]():
+        raise ConfigError(f"--device {name}: torch sees no {device.type} device here; use --device cpu or auto")
+    return device
 
 
 def _to_input(images: np.ndarray) -> torch.Tensor:
@@ -100,51 +96,56 @@ def _teacher_probs(teacher: Any, inputs: torch.Tensor, temperature: float) -> to
 
 
 @dataclass
-class _Step:
-    """What one optimisation step needs, bundled so the epoch function stays readable."""
+class TrainStep:
+    """One optimisation step: augment -> shared preprocessing -> model -> loss (+ distillation) -> update.
 
+    The training loop and the RAMP batch classifier both train through it, so a recipe means the same in both.
+    """
+
+    recipe: Recipe
     model: nn.Module
     opt: torch.optim.Optimizer
     sched: Any
-    teacher: Any
-    device: torch.device
+    gen: torch.Generator  #: drives the augmentation
+    teacher: Any = None  #: a runtime Model to distil from, or None
+    device: torch.device = torch.device("cpu")
+
+    def __call__(self, images: torch.Tensor, labels: torch.Tensor, use_schedule: bool = True) -> float:
+        """(B, H, W) float images in [0, 1] (raw, or already normalized) and labels -> the batch's loss."""
+        recipe = self.recipe
+        batch = images[:, None]
+        if recipe.augment is not None:
+            batch = augment(batch, self.gen, recipe.augment)
+        inputs = _to_input(batch[:, 0].numpy())
+        logits = self.model(inputs.to(self.device))
+        loss = F.cross_entropy(logits, labels.to(self.device), label_smoothing=recipe.label_smoothing)
+        if self.teacher is not None:
+            t = recipe.distill_temperature
+            soft = _teacher_probs(self.teacher, inputs, t).to(self.device)
+            kd = F.kl_div(F.log_softmax(logits / t, 1), soft, reduction="batchmean") * t * t
+            loss = (1 - recipe.distill_weight) * loss + recipe.distill_weight * kd
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        if use_schedule:
+            self.sched.step()
+        return float(loss.item())
 
 
 def _train_epoch(
-    recipe: Recipe,
-    step: _Step,
-    images: np.ndarray,
-    labels: torch.Tensor,
-    gen: torch.Generator,
-    use_schedule: bool,
-    desc: str,
-    progress: bool,
+    step: TrainStep, images: np.ndarray, labels: torch.Tensor, use_schedule: bool, desc: str, progress: bool
 ) -> float:
-    """One pass over the data; returns the mean training loss."""
+    """One pass over the data in a shuffled order; returns the mean training loss."""
     step.model.train()
-    order = torch.randperm(len(images), generator=gen)
-    steps = (len(images) + recipe.batch_size - 1) // recipe.batch_size
+    size = step.recipe.batch_size
+    order = torch.randperm(len(images), generator=step.gen)
+    steps = (len(images) + size - 1) // size
     running, seen = 0.0, 0
     bar = tqdm(range(steps), desc=desc, disable=not progress, leave=False)
     for index_in_epoch in bar:
-        index = order[index_in_epoch * recipe.batch_size : (index_in_epoch + 1) * recipe.batch_size]
-        batch = torch.from_numpy(images[index.numpy()].astype(np.float32) / 255)[:, None]
-        if recipe.augment is not None:
-            batch = augment(batch, gen, recipe.augment)
-        inputs = _to_input(batch[:, 0].numpy())
-        logits = step.model(inputs.to(step.device))
-        loss = F.cross_entropy(logits, labels[index].to(step.device), label_smoothing=recipe.label_smoothing)
-        if step.teacher is not None:
-            t = recipe.distill_temperature
-            soft = _teacher_probs(step.teacher, inputs, t).to(step.device)
-            kd = F.kl_div(F.log_softmax(logits / t, 1), soft, reduction="batchmean") * t * t
-            loss = (1 - recipe.distill_weight) * loss + recipe.distill_weight * kd
-        step.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        step.opt.step()
-        if use_schedule:
-            step.sched.step()
-        running += loss.item() * len(index)
+        index = order[index_in_epoch * size : (index_in_epoch + 1) * size]
+        batch = torch.from_numpy(images[index.numpy()].astype(np.float32) / 255)
+        running += step(batch, labels[index], use_schedule) * len(index)
         seen += len(index)
         if index_in_epoch % 20 == 0:
             bar.set_postfix(loss=f"{running / seen:.4f}")
@@ -159,7 +160,7 @@ def train(
     run_dir: Path,
     device: str = "cpu",
     resume: Path | None = None,
-    init_from: Path | None = None,
+    init_from: str | Path | None = None,
     progress: bool = True,
     epochs: int | None = None,
     on_epoch: Callable[[dict[str, float]], None] | None = None,
@@ -209,7 +210,7 @@ def train(
         history, first_epoch, elapsed = state["history"], state["epoch"], state["elapsed"]
         log.info("resumed from %s at epoch %d", resume, first_epoch)
     run_dir.mkdir(parents=True, exist_ok=True)
-    step = _Step(model, opt, sched, teacher, dev)
+    step = TrainStep(recipe, model, opt, sched, gen, teacher, dev)
     for epoch in range(first_epoch, total_epochs):
         pruning_phase = epoch >= main_epochs
         if pruning_phase and not is_pruned(model):
@@ -218,7 +219,7 @@ def train(
                 group["lr"] = recipe.lr * 0.05
         started = time.perf_counter()
         desc = f"epoch {epoch + 1}/{total_epochs}" + (" (pruned fine-tune)" if pruning_phase else "")
-        train_loss = _train_epoch(recipe, step, images, labels, gen, not pruning_phase, desc, progress)
+        train_loss = _train_epoch(step, images, labels, not pruning_phase, desc, progress)
         elapsed += time.perf_counter() - started
         record = {
             "epoch": epoch + 1,

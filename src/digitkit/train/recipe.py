@@ -1,22 +1,24 @@
-"""Training recipes: small TOML files under ``recipes/``, read into one typed dataclass."""
+"""Training recipes: small TOML files shipped in ``digitkit/recipes/``, read into one typed dataclass."""
 
 from __future__ import annotations
 
 import dataclasses
 import sys
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from digitkit.data.augment import AugmentConfig
 from digitkit.errors import ConfigError, UnknownNameError
+from digitkit.tasks import get_task
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-RECIPES_DIR = Path(__file__).resolve().parents[3] / "recipes"
+RECIPES_DIR = Path(__file__).resolve().parent.parent / "recipes"  #: package data: wheels carry them
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,8 @@ class Recipe:
     name: str  #: recipe name, recorded in the artifact
     architecture: str  #: a name from the model registry (`digitkit models --architectures`)
     arch_kwargs: dict[str, Any] = field(default_factory=dict)  #: passed to the architecture constructor
-    data: str = "mnist"  #: training data when --data is not given ("nondigits": the digit/non-digit detector)
+    task: str = "digits"  #: what the model answers (digitkit/tasks.py): "digits" or "detector"
+    data: str = ""  #: training data when --data is not given ("": the task's default, MNIST for digits)
     seed: int = 0  #: seeds torch, the augmentation generator and the shuffling
     epochs: int = 10
     batch_size: int = 128
@@ -56,11 +59,36 @@ def available_recipes() -> list[str]:
     return sorted(p.stem for p in RECIPES_DIR.glob("*.toml"))
 
 
+def _check_types(cls: type, values: dict[str, Any], where: str) -> None:
+    """TOML gives str, int, float, bool, list and dict: refuse a value of the wrong kind before it reaches
+    training, where it would fail many minutes later with a traceback."""
+    hints = typing.get_type_hints(cls)
+    for key, value in values.items():
+        expected = hints[key]
+        origin = typing.get_origin(expected)
+        if expected is float:
+            ok, kind = isinstance(value, int | float) and not isinstance(value, bool), "a number"
+        elif expected is int:
+            ok, kind = isinstance(value, int) and not isinstance(value, bool), "a whole number"
+        elif expected is str or expected is bool:
+            ok, kind = isinstance(value, expected), "a string" if expected is str else "true or false"
+        elif origin is dict:
+            ok, kind = isinstance(value, dict), "a table"
+        elif origin is tuple:
+            ok = isinstance(value, list | tuple) and all(isinstance(v, int | float) for v in value)
+            kind = "a list of numbers"
+        else:  # the augment table, checked on its own
+            continue
+        if not ok:
+            raise ConfigError(f"{where}: {key} must be {kind}, got {value!r} instead")
+
+
 def recipe_from_dict(values: dict[str, Any], source: str) -> Recipe:
     known = {f.name for f in dataclasses.fields(Recipe)}
     unknown = sorted(set(values) - known)
     if unknown:
         raise ConfigError(f"{source}: unknown key(s) {', '.join(unknown)}; expected some of {', '.join(sorted(known))}")
+    _check_types(Recipe, values, source)
     values = dict(values)
     if "augment" in values:
         aug = values["augment"]
@@ -71,6 +99,7 @@ def recipe_from_dict(values: dict[str, Any], source: str) -> Recipe:
             bad = sorted(set(aug) - aug_known)
             if bad:
                 raise ConfigError(f"{source}: unknown augment key(s) {', '.join(bad)}")
+            _check_types(AugmentConfig, aug, f"{source} [augment]")
             aug = {k: tuple(v) if isinstance(v, list) else v for k, v in aug.items()}
             values["augment"] = AugmentConfig(**aug)
         else:
@@ -79,6 +108,7 @@ def recipe_from_dict(values: dict[str, Any], source: str) -> Recipe:
         recipe = Recipe(**values)
     except TypeError as exc:
         raise ConfigError(f"{source}: {exc}") from exc
+    get_task(recipe.task)  # refuses unknown tasks
     if recipe.optimizer not in _OPTIMIZERS:
         raise ConfigError(f"{source}: optimizer must be one of {_OPTIMIZERS}, got {recipe.optimizer!r} instead")
     if recipe.schedule not in _SCHEDULES:

@@ -10,8 +10,8 @@ from torch import nn
 
 from digitkit.errors import ArtifactError
 from digitkit.files import atomic_target
-from digitkit.models import create_model
-from digitkit.train.prune import apply_pruning, make_permanent
+from digitkit.models.prune import apply_pruning, make_permanent
+from digitkit.models.registry import create_model
 
 
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
@@ -20,7 +20,19 @@ def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
         torch.save(state, tmp)
 
 
-def load_checkpoint(path: Path) -> dict[str, Any]:
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "shipped"
+
+
+def resolve_checkpoint(spec: str | Path) -> Path:
+    """A checkpoint path, or the name of one shipped with the package ("default": shipped/default.pt)."""
+    path = Path(spec)
+    shipped = SHIPPED_DIR / f"{spec}.pt"
+    return shipped if not path.exists() and shipped.is_file() else path
+
+
+def load_checkpoint(spec: str | Path) -> dict[str, Any]:
+    """A checkpoint by path or shipped name, loaded with ``weights_only=True`` (no code runs from the file)."""
+    path = resolve_checkpoint(spec)
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError as exc:

@@ -1,25 +1,18 @@
-"""The drawing page's API (/api/v1/draw, /api/v1/feedback, /api/v1/samples) and its static pages."""
+"""The drawing page (/ and /review) and its public API: /api/v1/draw and /api/v1/feedback."""
 
 from __future__ import annotations
 
 import asyncio
-import base64
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from digitkit.errors import ImageError
 from digitkit.serve.decode import decode_any_image, decode_base64
-from digitkit.serve.security import require_admin
 from digitkit.serve.state import service
-
-if TYPE_CHECKING:
-    from digitkit.runtime import Model
-    from digitkit.store.db import FeedbackStore
 
 # The drawing page's heavier dependencies (scipy for segmentation, SQLAlchemy for the store) are imported
 # on its first request, so the contract service starts small and fast.
@@ -59,32 +52,6 @@ class FeedbackRequest(BaseModel):
     model: str | None = None
 
 
-class LabelRequest(BaseModel):
-    label: int = Field(ge=-1, le=9)
-
-
-def _detector(request: Request) -> Model | None:
-    """The shipped digit/non-digit detector, loaded on first use; None when the package ships none."""
-    from digitkit.runtime import load_model, shipped_models
-
-    state = request.app.state
-    if not hasattr(state, "detector"):
-        state.detector = load_model("detector") if "detector" in shipped_models() else None
-    detector: Model | None = state.detector
-    return detector
-
-
-def _store(request: Request) -> FeedbackStore:
-    """Opened on first use, so the service starts (and serves predictions) even when the database is down."""
-    from digitkit.store.db import FeedbackStore
-
-    state = request.app.state
-    if getattr(state, "store", None) is None:
-        state.store = FeedbackStore(service(request).settings.feedback_url())
-    store: FeedbackStore = state.store
-    return store
-
-
 async def _read_canvas(request: Request, text: str) -> tuple[bytes, np.ndarray]:
     settings = service(request).settings
     data = decode_base64(text, settings.max_body_bytes, "canvas")
@@ -105,11 +72,11 @@ async def review_page() -> FileResponse:
 @router.post("/api/v1/draw", response_model=DrawResponse)
 async def draw(body: DrawRequest, request: Request) -> DrawResponse:
     """Find, classify and box every digit of a drawing; non-digits are answered as such."""
-    from digitkit.serve.drawing import recognise
+    from digitkit.serve.web.recognise import recognise
 
     batcher = service(request).batcher(body.model)
     _, gray = await _read_canvas(request, body.image)
-    found = await recognise(gray, batcher, _detector(request))
+    found = await recognise(gray, batcher, service(request).detector)
     digits = [
         DigitOut(box=f.box, label=f.label, confidence=f.confidence, probabilities=f.probabilities, reason=f.reason)
         for f in found
@@ -121,13 +88,13 @@ async def draw(body: DrawRequest, request: Request) -> DrawResponse:
 @router.post("/api/v1/feedback", status_code=201)
 async def feedback(body: FeedbackRequest, request: Request) -> dict[str, int]:
     """Store the drawing, its crops, what the model said and the person's labels."""
-    from digitkit.serve.drawing import crop_png, recognise
+    from digitkit.serve.web.recognise import crop_png, recognise
     from digitkit.store.db import DigitIn
     from digitkit.store.tables import NOT_A_DIGIT
 
     batcher = service(request).batcher(body.model)
     data, gray = await _read_canvas(request, body.image)
-    found = {f.box: f for f in await recognise(gray, batcher, _detector(request))}
+    found = {f.box: f for f in await recognise(gray, batcher, service(request).detector)}
     rows = []
     for digit in body.digits:
         seen = found.get(digit.box)
@@ -137,45 +104,6 @@ async def feedback(body: FeedbackRequest, request: Request) -> dict[str, int]:
         rows.append(DigitIn(digit.box, crop_png(seen.crop), predicted, seen.confidence, digit.label))
     meta = batcher.model.meta
     sample_id = await asyncio.get_running_loop().run_in_executor(
-        None, lambda: _store(request).add(drawing_png=data, model=f"{meta.name}/{meta.recipe}", digits=rows)
+        None, lambda: service(request).store.add(drawing_png=data, model=f"{meta.name}/{meta.recipe}", digits=rows)
     )
     return {"id": sample_id}
-
-
-@router.get("/api/v1/samples", dependencies=[Depends(require_admin)])
-async def samples(request: Request, limit: int = 100) -> list[dict[str, object]]:
-    """Stored drawings, those with a corrected digit first."""
-    rows = await asyncio.get_running_loop().run_in_executor(None, _store(request).samples, min(max(limit, 1), 1000))
-    return [
-        {
-            "id": s.id,
-            "created_at": s.created_at.isoformat(),
-            "model": s.model,
-            "drawing": "data:image/png;base64," + base64.b64encode(s.drawing_png).decode(),
-            "digits": [
-                {
-                    "id": d.id,
-                    "box": [int(v) for v in d.box.split(",")],
-                    "predicted": d.predicted,
-                    "label": d.label,
-                    "confidence": d.confidence,
-                    "disagrees": d.disagrees,
-                    "crop": "data:image/png;base64," + base64.b64encode(d.crop_png).decode(),
-                }
-                for d in s.digits
-            ],
-        }
-        for s in rows
-    ]
-
-
-@router.put("/api/v1/digits/{digit_id}/label", dependencies=[Depends(require_admin)])
-async def relabel(digit_id: int, body: LabelRequest, request: Request) -> dict[str, int]:
-    await asyncio.get_running_loop().run_in_executor(None, _store(request).relabel, digit_id, body.label)
-    return {"id": digit_id, "label": body.label}
-
-
-@router.delete("/api/v1/samples/{sample_id}", status_code=204, dependencies=[Depends(require_admin)])
-async def delete(sample_id: int, request: Request) -> Response:
-    await asyncio.get_running_loop().run_in_executor(None, _store(request).delete, sample_id)
-    return Response(status_code=204)

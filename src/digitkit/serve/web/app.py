@@ -1,46 +1,35 @@
-"""Build the service: load models, wire routes, limits, metrics, CORS and docs. No logic of its own."""
+"""Build the full service from its state: routes, limits, metrics, CORS and docs. No logic of its own."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from digitkit import __version__
-from digitkit.runtime import Model, load_model
-from digitkit.serve import api, web
-from digitkit.serve.batcher import Batcher
-from digitkit.serve.contract.app import METHODS, ContractApp
+from digitkit.runtime import Model
+from digitkit.serve.contract.app import METHODS
 from digitkit.serve.errors import EXCEPTION_HANDLERS
 from digitkit.serve.limits import BodyLimit
-from digitkit.serve.metrics import Metrics, batch_observers
+from digitkit.serve.metrics import Metrics
 from digitkit.serve.security import HostAndHeaders, allowed_hosts
 from digitkit.serve.settings import Settings
-from digitkit.serve.state import ServiceState
+from digitkit.serve.state import build_state
+from digitkit.serve.web import admin, api, drawing
+from digitkit.serve.web.drawing import STATIC_DIR
 
 log = logging.getLogger(__name__)
-
-
-def load_models(settings: Settings) -> dict[str, Model]:
-    """Each configured model under its own name (the artifact's name, or the argument when that clashes)."""
-    loaded: dict[str, Model] = {}
-    for spec in settings.models:
-        model = load_model(spec, threads=settings.threads, max_batch=settings.batch_max_images)
-        loaded[model.name if model.name not in loaded else Path(spec).stem] = model
-    return loaded
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -51,29 +40,13 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(settings: Settings, models: dict[str, Model] | None = None) -> FastAPI:
-    models = models if models is not None else load_models(settings)
-    registry = CollectorRegistry()
-    batch_sizes, images_predicted = batch_observers(registry)
-
-    def observe(size: int) -> None:
-        batch_sizes.observe(size)
-        images_predicted.inc(size)
-
-    batchers = {
-        name: Batcher(
-            model, max_batch=settings.batch_max_images, max_wait_s=settings.batch_wait_ms / 1000, on_batch=observe
-        )
-        for name, model in models.items()
-    }
-    state = ServiceState(settings=settings, batchers=batchers)
+    state = build_state(settings, models)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        for batcher in batchers.values():
-            batcher.start()
+        state.start()
         yield
-        for batcher in batchers.values():
-            await batcher.stop()
+        await state.stop()
 
     app = FastAPI(
         title="digitkit",
@@ -86,26 +59,20 @@ def create_app(settings: Settings, models: dict[str, Model] | None = None) -> Fa
         exception_handlers={**EXCEPTION_HANDLERS, RequestValidationError: _validation_error},
     )
     app.state.digitkit = state
-    contract = ContractApp(
-        lambda images: state.within_time(state.batcher().predict_proba(images)),
-        on_exit=lambda: state.request_exit(),  # looked up when called: the runner sets it after this
-        max_images=settings.max_images,
-        max_body_bytes=settings.max_body_bytes,
-    )
+    contract = state.contract_app()
     for path, method in METHODS.items():
         if path != "/exit" or settings.allow_exit:  # any web page could stop the server otherwise
             app.router.routes.append(Route(path, contract, methods=[method]))
     app.include_router(api.router)
-    app.include_router(web.router)
-    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+    app.include_router(drawing.router)
+    app.include_router(admin.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _add_docs(app)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(state.registry), media_type=CONTENT_TYPE_LATEST)
 
-    # Metrics label requests by route: every fixed path the app serves (mounts and the rest count as "other").
-    known = {route.path for route in app.routes if isinstance(route, Route | APIRoute)}
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -114,7 +81,7 @@ def create_app(settings: Settings, models: dict[str, Model] | None = None) -> Fa
             allow_headers=["content-type"],
         )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(Metrics, registry=registry, routes=known)
+    app.add_middleware(Metrics, registry=state.registry, routes=app.router.routes)
     app.add_middleware(HostAndHeaders, hosts=allowed_hosts(settings.allowed_hosts, settings.host))
     return app
 

@@ -1,0 +1,85 @@
+"""Every ``--data`` string, parsed in one place: ``mnist-train``, ``mnist-test``, ``kaggle:FILE``, ``folder:DIR``.
+
+Training, evaluation and cross-validation all read labelled data through :func:`load_set`, so a source means
+the same thing, and fails with the same message, in every command. The robustness suite is not a labelled set
+but a family of them; ``evaluate`` handles it beside these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from digitkit.errors import ConfigError
+from digitkit.tasks import DETECTOR, Task
+
+SOURCES = "mnist-train, mnist-test, kaggle:PATH/train.csv or folder:DIR (id,class CSV + images)"
+#: Non-digits in the detector's training and validation sets (digits come from MNIST's two splits).
+NON_DIGITS_TRAIN, NON_DIGITS_VALID = 30000, 5000
+
+
+@dataclass
+class Dataset:
+    """Raw uint8 images (N, H, W) with labels (N,), before any preprocessing."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    name: str
+
+
+def _path_after(spec: str, prefix: str, example: str) -> Path:
+    rest = spec[len(prefix) :]
+    if not rest:
+        raise ConfigError(f"--data {spec!r} names no file; write it as {prefix}{example}")
+    return Path(rest)
+
+
+def load_set(spec: str, cache: Path, progress: bool = False) -> Dataset:
+    """One labelled set by its ``--data`` name (``mnist`` is short for ``mnist-train``)."""
+    from digitkit.data.mnist import ensure_mnist, load_mnist
+
+    if spec in ("mnist", "mnist-train", "mnist-test"):
+        split = "test" if spec == "mnist-test" else "train"
+        ensure_mnist(cache, progress)
+        return Dataset(*load_mnist(split, cache), name=f"mnist-{split}")
+    if spec.startswith("kaggle:"):
+        from digitkit.data.kaggle import read_kaggle_train
+
+        path = _path_after(spec, "kaggle:", "PATH/train.csv")
+        return Dataset(*read_kaggle_train(path), name=f"kaggle:{path.name}")
+    if spec.startswith("folder:"):
+        from digitkit.data.folder import open_image_folder
+
+        folder = open_image_folder(_path_after(spec, "folder:", "DIR"))
+        # The folder loader answers normalized floats; uint8 keeps one raw-image type for every source.
+        images = (folder.load(list(range(len(folder)))) * 255).round().astype(np.uint8)
+        return Dataset(images, folder.labels.astype(np.uint8), name=f"folder:{folder.csv_path.parent.name}")
+    raise ConfigError(f"unknown --data {spec!r}; expected {SOURCES}")
+
+
+def training_sets(spec: str | None, task: Task, cache: Path, progress: bool = False) -> tuple[Dataset, Dataset]:
+    """(train, validation) for ``task``: digits validate on MNIST test; the detector on its own mixture."""
+    if task == DETECTOR:
+        if spec not in (None, DETECTOR.data):
+            raise ConfigError(f"the detector trains on its own data ({DETECTOR.data}), not {spec!r}; drop --data")
+        return _detector_sets(cache, progress)
+    return load_set(spec or task.data, cache, progress), load_set("mnist-test", cache, progress)
+
+
+def _detector_sets(cache: Path, progress: bool) -> tuple[Dataset, Dataset]:
+    """Label 0: MNIST digits; label 1: synthetic non-digits (data/nondigits.py), disjoint seeds per split."""
+    from digitkit.data.nondigits import non_digit_set
+
+    def mixed(digits: np.ndarray, others: np.ndarray, name: str) -> Dataset:
+        labels = np.concatenate([np.zeros(len(digits), np.uint8), np.ones(len(others), np.uint8)])
+        order = np.random.default_rng(0).permutation(len(labels))  # interleaved, so train_subset takes both
+        return Dataset(np.concatenate([digits, others])[order], labels[order], name)
+
+    train_digits = load_set("mnist-train", cache, progress).images
+    valid_digits = load_set("mnist-test", cache, progress).images[:NON_DIGITS_VALID]
+    return (
+        mixed(train_digits, non_digit_set(NON_DIGITS_TRAIN, seed=1), "mnist-train+nondigits"),
+        mixed(valid_digits, non_digit_set(NON_DIGITS_VALID, seed=2), "mnist-test+nondigits"),
+    )

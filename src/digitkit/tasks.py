@@ -1,0 +1,31 @@
+"""What a model answers: its task names the classes, the default training data and the figures it is judged by.
+
+A recipe names its task, and the artifact records it with its class names, so nothing guesses from a model's
+name or data string whether it reads digits or tells digits from non-digits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from digitkit.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    classes: tuple[str, ...]  #: class names, in output order
+    data: str  #: default training data (a data source, see data/sources.py)
+
+
+DIGITS = Task("digits", tuple("0123456789"), "mnist-train")
+#: The drawing page's detector: class 0 is a digit, class 1 anything else.
+DETECTOR = Task("detector", ("digit", "not-digit"), "nondigits")
+TASKS = {task.name: task for task in (DIGITS, DETECTOR)}
+
+
+def get_task(name: str) -> Task:
+    try:
+        return TASKS[name]
+    except KeyError:
+        raise ConfigError(f"unknown task {name!r}; expected one of: {', '.join(TASKS)}") from None

@@ -1,0 +1,69 @@
+"""Helpers several test modules share: a free port, image encoding, canvases of digits, placeholder metadata."""
+
+from __future__ import annotations
+
+import base64
+import io
+import socket
+from collections.abc import Sequence
+
+import numpy as np
+from PIL import Image
+
+from digitkit.runtime.artifact import ArtifactMeta
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def png_bytes(array: np.ndarray, mode: str | None = None, fmt: str = "PNG") -> bytes:
+    """An image file of ``array`` (uint8), optionally converted to PIL ``mode``, in format ``fmt``."""
+    buffer = io.BytesIO()
+    image = Image.fromarray(array)
+    if mode is not None:
+        image = image.convert(mode)
+    image.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def data_uri(array: np.ndarray) -> str:
+    return "data:image/png;base64," + base64.b64encode(png_bytes(array)).decode()
+
+
+def canvas(
+    digits: Sequence[np.ndarray],
+    scale: int | Sequence[int] = 4,
+    size: tuple[int, int] = (140, 420),
+    gap: int = 18,
+    invert: bool = True,
+) -> np.ndarray:
+    """MNIST digits (white on black) enlarged ``scale`` times, left to right with ``gap`` pixels between them,
+    on a canvas of ``size``; ``invert`` gives black ink on white, as the drawing page sends."""
+    scales = [scale] * len(digits) if isinstance(scale, int) else list(scale)
+    out = np.zeros(size, np.uint8)
+    x = gap
+    for digit, factor in zip(digits, scales, strict=True):
+        big = np.kron(digit, np.ones((factor, factor), np.uint8))
+        top = max(0, (size[0] - big.shape[0]) // 2)
+        region = out[top : top + big.shape[0], x : x + big.shape[1]]
+        np.maximum(region, big, out=region)
+        x += big.shape[1] + gap
+    return 255 - out if invert else out
+
+
+def placeholder_meta(name: str = "t", **overrides: object) -> ArtifactMeta:
+    """Metadata for artifacts exported in tests; the figures do not matter there."""
+    values: dict[str, object] = {
+        "name": name,
+        "recipe": "smoke",
+        "architecture": "convnet_tiny",
+        "parameters": 1,
+        "preprocess_version": 1,
+        "data": "test",
+        "quantization": "none",
+        **overrides,
+    }
+    return ArtifactMeta(**values)  # type: ignore[arg-type]
