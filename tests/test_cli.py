@@ -33,6 +33,65 @@ def test_user_errors_print_one_line_and_exit_2(args, message, capsys):
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.fixture
+def bad_inputs(tmp_path):
+    """Files a user might hand over by mistake."""
+    (tmp_path / "empty.onnx").write_bytes(b"")
+    (tmp_path / "notes.txt").write_text("not a checkpoint\n")
+    (tmp_path / "three.toml").write_text('architecture = "convnet_tiny"\nepochs = "three"\n')
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "{dir}/three.toml"], "epochs must be a whole number, got 'three'"),
+        (["train", "smoke", "--device", "cuda"], "torch sees no cuda device here"),
+        (["train", "smoke", "--epochs", "0"], "argument --epochs: must be >= 1, got 0"),
+        (["evaluate", "default", "--data", "suite", "--suite-size", "0"], "--suite-size: must be >= 1"),
+        (["evaluate", "default", "--suite-size", "-3"], "--suite-size: must be >= 1, got -3"),
+        (["evaluate", "default", "--data", "kaggle:"], "write it as kaggle:PATH/train.csv"),
+        (["cv", "--subset", "-1"], "--subset: must be >= 0, got -1"),
+        (["export", "{dir}/notes.txt", "-o", "{dir}/m.onnx"], "is not a digitkit checkpoint"),
+        (["export", "{dir}/notes.txt", "-o", "{dir}/m.onnx", "--check", "0"], "--check: must be >= 1"),
+        (["package", "{dir}/empty.onnx", "-o", "{dir}/a.zip"], "is not a loadable ONNX artifact"),
+        (["package", "detector", "-o", "{dir}/a.zip"], "not a digit classifier"),
+        (["serve", "--host", "no-such-host.invalid"], "is not a usable address"),
+        (["check", "{dir}/nonexistent.zip"], "no archive at"),
+        (["feedback", "export", "{dir}", "--database", "sqlite:///{dir}/none.db"], "already exists"),
+        (["feedback", "export", "{dir}/new", "--database", "sqlite:///{dir}/none.db"], "no feedback collected yet"),
+    ],
+)
+def test_each_listed_mistake_is_one_line_and_exit_2(args, message, bad_inputs, capsys):
+    code = main([a.format(dir=bad_inputs) for a in args])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert not (bad_inputs / "a.zip").exists() and not (bad_inputs / "m.onnx").exists()
+    assert not (bad_inputs / "none.db").exists() and not (bad_inputs / "new").exists()
+
+
+def test_serve_on_a_busy_port_is_one_line_and_exit_2(cli):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        done = cli("serve", "--port", busy.getsockname()[1])
+    assert done.returncode == 2
+    assert "Address already in use; choose another --port" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_written_files_follow_the_umask(tmp_path, smoke_artifact, cli):
+    import os
+
+    done = cli("package", smoke_artifact, "-o", tmp_path / "a.zip")
+    assert done.returncode == 0, done.stderr
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert (tmp_path / "a.zip").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
 def test_bad_environment_setting_is_loud(cli):
     import os
 

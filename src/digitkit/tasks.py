@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from digitkit.errors import ConfigError
 
 
@@ -22,6 +24,17 @@ DIGITS = Task("digits", tuple("0123456789"), "mnist-train")
 #: The drawing page's detector: class 0 is a digit, class 1 anything else.
 DETECTOR = Task("detector", ("digit", "not-digit"), "nondigits")
 TASKS = {task.name: task for task in (DIGITS, DETECTOR)}
+
+
+def task_figures(task: str, data: str, labels: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    """A task's headline figures on labelled ``data`` (its name), named so tables and plots can find them."""
+    if task == DETECTOR.name:  # how many digits it keeps, how many non-digits it catches
+        return {
+            "digits_kept": float((predicted[labels == 0] == 0).mean()),
+            "non_digits_caught": float((predicted[labels == 1] == 1).mean()),
+        }
+    key = "mnist_accuracy" if data == "mnist-test" else "valid_accuracy"
+    return {key: float((predicted == labels).mean())}
 
 
 def get_task(name: str) -> Task:

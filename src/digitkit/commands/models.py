@@ -6,8 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
-from digitkit.commands.common import add_cache, new_parser, show_progress
+from digitkit.commands.common import add_cache, new_parser, positive_int, show_progress
+from digitkit.errors import ConfigError
 from digitkit.files import write_atomic
+from digitkit.tasks import DIGITS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="measure accuracy and speed now instead of reading the figures stored in the artifacts",
     )
-    parser.add_argument("--suite-size", type=int, default=2000, help="images per corruption when measuring")
+    parser.add_argument("--suite-size", type=positive_int, default=2000, help="images per corruption when measuring")
     parser.add_argument("--plot", type=Path, default=None, help="save a Pareto plot (accuracy vs bytes) as PNG")
     parser.add_argument("--json", type=Path, default=None, help="write the table as JSON")
     add_cache(parser)
@@ -42,10 +44,12 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         from digitkit.evaluate.plots import plot_pareto
 
-        plot_pareto(
-            rows, args.plot, metric="suite_accuracy" if all("suite_accuracy" in r for r in rows) else "mnist_accuracy"
-        )
-        print(f"Pareto plot: {args.plot}")
+        classifiers = [r for r in rows if r["task"] == DIGITS.name and "mnist_accuracy" in r]
+        if not classifiers:
+            raise ConfigError("--plot needs at least one digit classifier with a measured MNIST accuracy")
+        suite = all("suite_accuracy" in r for r in classifiers)
+        plot_pareto(classifiers, args.plot, metric="suite_accuracy" if suite else "mnist_accuracy")
+        print(f"Pareto plot of the {len(classifiers)} digit classifiers: {args.plot}")
     if args.json:
         write_atomic(args.json, json.dumps(rows, indent=2).encode())
     return 0

@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from digitkit.serve.server import run_server
+    from digitkit.serve.server import ensure_can_listen, run_server
     from digitkit.serve.settings import settings_from_env
 
     settings = settings_from_env(
@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
         allow_exit=True if args.allow_exit else None,
         allowed_hosts=tuple(h.strip() for h in args.allowed_hosts.split(",")) if args.allowed_hosts else None,
     )
+    ensure_can_listen(settings.host, settings.port)
     if not settings.admin_token:
         print(
             "note: the feedback review routes are off; set DIGITKIT_ADMIN_TOKEN=<a long random string> to use them",

@@ -26,18 +26,24 @@ def _save(fig: Any, path: Path) -> None:
 
 
 def plot_curves(history: Sequence[dict[str, float]], path: Path, title: str = "") -> None:
-    """Loss and validation accuracy per epoch, against wall-clock seconds on the top axis."""
+    """Loss per epoch (whole-number ticks) and validation accuracy against training seconds, side by side."""
     plt = _pyplot()
-    epochs = [h["epoch"] for h in history]
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.8))
-    ax_loss.plot(epochs, [h["train_loss"] for h in history], label="train")
-    ax_loss.plot(epochs, [h["valid_loss"] for h in history], label="valid")
-    ax_loss.set(xlabel="epoch", ylabel="loss", yscale="log")
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+    epochs = [int(h["epoch"]) for h in history]
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    ax_loss.plot(epochs, [h["train_loss"] for h in history], marker="o", label="training (augmented)")
+    ax_loss.plot(epochs, [h["valid_loss"] for h in history], marker="o", label="validation")
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss (log scale)", yscale="log", title="loss")
+    ax_loss.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax_loss.grid(alpha=0.3)
     ax_loss.legend()
     ax_acc.plot([h["seconds"] for h in history], [100 * h["valid_accuracy"] for h in history], marker="o")
-    ax_acc.set(xlabel="training seconds", ylabel="valid accuracy (%)")
+    ax_acc.set(xlabel="training time (s)", ylabel="validation accuracy", title="accuracy over time")
+    ax_acc.yaxis.set_major_formatter(PercentFormatter(decimals=1))
     ax_acc.grid(alpha=0.3)
-    fig.suptitle(title)
+    if title:
+        fig.suptitle(title)
     _save(fig, path)
     plt.close(fig)
 
@@ -53,17 +59,38 @@ def plot_confusion(matrix: np.ndarray, path: Path, title: str = "") -> None:
     plt.close(fig)
 
 
-def plot_pareto(rows: Sequence[dict[str, float | str]], path: Path, metric: str = "mnist_accuracy") -> None:
-    """Accuracy against artifact bytes, one labelled point per model."""
+#: Axis names people read, for the figures artifacts record.
+METRIC_NAMES = {"mnist_accuracy": "MNIST test accuracy", "suite_accuracy": "robustness suite accuracy (mean)"}
+
+
+def _kilobytes(value: float, _: object) -> str:
+    return f"{value / 1000:,.0f} KB" if value >= 1000 else f"{value:,.0f} B"
+
+
+def plot_pareto(rows: Sequence[dict[str, Any]], path: Path, metric: str = "mnist_accuracy") -> None:
+    """Accuracy against artifact size, one labelled point per model; the front of models no other beats on
+    both is joined by a line."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for row in rows:
-        ax.scatter(float(row["bytes"]), 100 * float(row[metric]))
-        ax.annotate(
-            str(row["name"]), (float(row["bytes"]), 100 * float(row[metric])), textcoords="offset points", xytext=(5, 5)
-        )
-    ax.set(xscale="log", xlabel="artifact bytes", ylabel=f"{metric} (%)", title="accuracy vs size")
-    ax.grid(alpha=0.3)
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    points = sorted((float(row["bytes"]), 100 * float(row[metric]), str(row["name"])) for row in rows)
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    front, best = [], -1.0
+    for size, accuracy, name in points:
+        ax.scatter(size, accuracy, s=40, zorder=3)
+        ax.annotate(name, (size, accuracy), textcoords="offset points", xytext=(6, 6))
+        if accuracy > best:
+            front.append((size, accuracy))
+            best = accuracy
+    ax.plot(*zip(*front, strict=True), linestyle="--", alpha=0.5, label="Pareto front")
+    ax.set(xscale="log", xlabel="artifact size (log scale)", ylabel=METRIC_NAMES.get(metric, metric))
+    ax.set_title("accuracy against size: up and to the left is better")
+    ax.xaxis.set_major_formatter(FuncFormatter(_kilobytes))
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda *_: ""))
+    ax.yaxis.set_major_formatter(PercentFormatter(decimals=2))
+    ax.margins(x=0.25, y=0.2)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(loc="lower right")
     _save(fig, path)
     plt.close(fig)
 

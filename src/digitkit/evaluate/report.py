@@ -18,7 +18,7 @@ def predict_in_batches(model: Model, images: np.ndarray, batch: int = 256) -> tu
     started = time.perf_counter()
     parts = [model.predict_proba(images[i : i + batch]) for i in range(0, len(images), batch)]
     seconds = time.perf_counter() - started
-    proba = np.concatenate(parts) if parts else np.zeros((0, 10), np.float32)
+    proba = np.concatenate(parts) if parts else np.zeros((0, model.classes), np.float32)
     return proba, len(images) / max(seconds, 1e-9)
 
 

@@ -24,7 +24,7 @@ from digitkit.models.registry import count_parameters
 from digitkit.preprocess import PREPROCESS_VERSION, normalize_batch
 from digitkit.runtime import Model, load_model
 from digitkit.runtime.artifact import ArtifactMeta
-from digitkit.tasks import DETECTOR, get_task
+from digitkit.tasks import get_task, task_figures
 
 #: Share of check-set predictions the artifact must agree on with torch, or the export is refused.
 MIN_AGREEMENT = 0.999
@@ -71,17 +71,6 @@ def describe(model: nn.Module, recipe: dict[str, Any], *, name: str | None, data
     )
 
 
-def task_figures(meta: ArtifactMeta, check: Dataset, predicted: np.ndarray) -> dict[str, float]:
-    """The headline figures of a task on its check set, named so tables and plots can find them."""
-    if meta.task == DETECTOR.name:  # how many digits it keeps, how many non-digits it catches
-        return {
-            "digits_kept": float((predicted[check.labels == 0] == 0).mean()),
-            "non_digits_caught": float((predicted[check.labels == 1] == 1).mean()),
-        }
-    key = "mnist_accuracy" if check.name == "mnist-test" else "valid_accuracy"
-    return {key: float((predicted == check.labels).mean())}
-
-
 def export_checked(
     model: nn.Module,
     meta: ArtifactMeta,
@@ -116,7 +105,10 @@ def export_checked(
                 f"the exported model agrees with torch on only {agreement:.4%} of {check.name} predictions "
                 f"(need {min_agreement:.1%}); try --no-quantize"
             )
-        meta.metrics = {**task_figures(meta, check, predicted), **(measure(runtime) if measure else {})}
+        meta.metrics = {
+            **task_figures(meta.task, check.name, check.labels, predicted),
+            **(measure(runtime) if measure else {}),
+        }
     size = write_artifact(attach_meta(graph, meta), output)
     return ExportReport(
         output,

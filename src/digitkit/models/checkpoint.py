@@ -38,7 +38,10 @@ def load_checkpoint(spec: str | Path) -> dict[str, Any]:
     except FileNotFoundError as exc:
         raise ArtifactError(f"checkpoint {path} does not exist") from exc
     except Exception as exc:  # torch raises a variety of types for foreign or truncated files
-        raise ArtifactError(f"{path} is not a digitkit checkpoint ({exc.__class__.__name__}: {exc})") from exc
+        raise ArtifactError(
+            f"{path} is not a digitkit checkpoint: torch cannot read it as a saved model; pass the checkpoint.pt "
+            "of a training run folder, or 'default'"
+        ) from exc
     if not isinstance(state, dict) or "model" not in state or "recipe" not in state:
         raise ArtifactError(f"{path} is not a digitkit checkpoint (missing 'model' or 'recipe')")
     return state

@@ -10,7 +10,8 @@ from pathlib import Path
 from digitkit.errors import ConfigError
 from digitkit.files import write_atomic
 from digitkit.package.bundle import ENTRY, LOADER, bundled_modules
-from digitkit.runtime import resolve_artifact
+from digitkit.runtime import load_model, resolve_artifact
+from digitkit.tasks import DIGITS
 
 ARCHIVE_LIMIT = 4 * 1024 * 1024  #: the competition's limit on the archive
 #: python.txt: what the bundled code needs, as ranges that resolve to wheels on every supported CPython
@@ -54,6 +55,9 @@ def _literal(source: str) -> str:
 
 def archive_bytes(model: str | Path) -> tuple[bytes, list[tuple[str, int]]]:
     artifact = resolve_artifact(model)
+    task = load_model(artifact).meta.task  # refuses empty, foreign and unknown-version files with the reason
+    if task != DIGITS.name:
+        raise ConfigError(f"{model} is a {task} model, not a digit classifier; package a digit model")
     files: list[tuple[str, bytes]] = [
         ("run.sh", RUN_SH.encode()),
         ("python.txt", PYTHON_TXT.encode()),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import socket
 from dataclasses import fields
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
+from digitkit.errors import ConfigError
 from digitkit.serve.contract.server import JsonErrorProtocol
 from digitkit.serve.settings import Settings, settings_from_env
 from digitkit.serve.web.app import create_app
@@ -36,6 +39,24 @@ def app_from_env() -> FastAPI:
     app = create_app(settings_from_env())
     app.state.digitkit.supervisor_pid = int(os.environ[SUPERVISOR_ENV])
     return app
+
+
+def ensure_can_listen(host: str, port: int) -> None:
+    """Fail with one line, before any model loads, when the address is taken or the host is not this machine's."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ConfigError(
+            f"--host {host!r} is not a usable address ({exc.strerror}); try 127.0.0.1 or 0.0.0.0"
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            hint = "choose another --port" if exc.errno == errno.EADDRINUSE else "check --host and --port"
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}; {hint}") from None
 
 
 def run_server(settings: Settings) -> None:
