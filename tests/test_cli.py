@@ -1,6 +1,7 @@
 """The command line: exit codes, one-line errors, no tracebacks for user mistakes."""
 
 import json
+import re
 
 import pytest
 
@@ -134,3 +135,30 @@ def test_models_table_and_pareto_plot(tmp_path, smoke_artifact, cli):
     (row,) = json.loads((tmp_path / "m.json").read_text())
     assert row["bytes"] == smoke_artifact.stat().st_size and row["images_per_second_1_thread"] > 0
     assert (tmp_path / "p.png").is_file()
+
+
+def test_models_measure_and_plot_every_shipped_artifact(tmp_path, cli):
+    done = cli("models", "--measure", "--suite-size", "40", "--plot", tmp_path / "p.png", "--json", tmp_path / "m.json")
+    assert done.returncode == 0, done.stderr
+    rows = {row["name"]: row for row in json.loads((tmp_path / "m.json").read_text())}
+    assert rows["detector"]["task"] == "detector" and rows["detector"]["digits_kept"] > 0.98
+    assert "mnist_accuracy" not in rows["detector"] and "tells digits from non-digits" in done.stdout
+    for name in ("default", "tiny", "max"):
+        assert rows[name]["task"] == "digits" and rows[name]["mnist_accuracy"] > 0.99
+    assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG" and "3 digit classifiers" in done.stdout
+
+
+def test_long_steps_report_a_line_each_when_not_on_a_terminal(cli):
+    done = cli("evaluate", "tiny", "--data", "suite", "--suite-size", "30")
+    assert done.returncode == 0, done.stderr
+    assert "building robustness suite: 12/12 done" in done.stderr.splitlines()
+
+
+def test_train_says_when_it_reached_the_target(tmp_path, cli):
+    recipe = tmp_path / "quick.toml"
+    lines = ['architecture = "convnet_tiny"', "epochs = 2", "train_subset = 1000", "stop_at_accuracy = 0.1"]
+    recipe.write_text("\n".join([*lines, "quantize = false"]) + "\n")
+    done = cli("train", recipe, "--run-dir", tmp_path / "run", "--suite-size", "0")
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^reached 10\.0% after [\d.]+ s \(epoch 1\)$", done.stdout, re.M), done.stdout
+    assert (tmp_path / "run" / "model.onnx").is_file() and (tmp_path / "run" / "curve.png").is_file()

@@ -209,3 +209,20 @@ def test_loader_runs_modules_in_order_with_packages_dataclasses_and_no_annotatio
     script.write_text(f"M={modules!r}\n{LOADER}print(sys.modules['kit.tools'].main(['a', 'b']))\n")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "7", done.stderr
+
+
+def test_the_wheel_carries_recipes_models_and_pages(tmp_path):
+    """`pip install digitkit[train]` from a wheel can run `digitkit train default` and serve the page."""
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", tmp_path, root],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    (wheel,) = tmp_path.glob("digitkit-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    recipes = {"default", "tiny", "max", "detector", "fast", "smoke"}
+    assert {f"digitkit/recipes/{name}.toml" for name in recipes} <= names
+    assert {"digitkit/shipped/default.onnx", "digitkit/serve/web/static/index.html"} <= names

@@ -93,3 +93,21 @@ print(m.predict(np.zeros((1, 28, 28), np.uint8)).shape, "torch" in sys.modules)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "(1,) False"
+
+
+def test_artifacts_record_their_task_and_class_names():
+    from digitkit.runtime import shipped_models
+
+    assert set(shipped_models("digits")) == {"default", "tiny", "max"} and set(shipped_models("detector")) == {
+        "detector"
+    }
+    detector = load_model("detector")
+    assert detector.meta.task == "detector" and detector.meta.classes == ["digit", "not-digit"]
+    assert detector.classes == 2 and detector.predict_logits(np.zeros((0, 28, 28), np.float32)).shape == (0, 2)
+    assert load_model("tiny").meta.classes == list("0123456789")
+
+
+def test_metadata_naming_the_wrong_number_of_classes_is_refused(tmp_path):
+    rewrite_meta(load_model("detector").path, tmp_path / "lying.onnx", classes=list("0123456789"))
+    with pytest.raises(ArtifactError, match="2 outputs but 10 class names"):
+        load_model(tmp_path / "lying.onnx")

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from digitkit.commands.common import add_cache, new_parser, show_progress
+from digitkit.commands.common import add_cache, new_parser
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     # None: --no-install, this environment
     pythons: list[Path | None] = [None] if args.no_install else [*interpreters(args.python or [sys.executable])]
     cache = cache_dir(args.cache)
-    ensure_mnist(cache, show_progress())
+    ensure_mnist(cache, True)
     images, labels = load_mnist("test", cache)
     reports = []
     for python in pythons:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import NoReturn
 
@@ -15,11 +14,6 @@ def add_cache(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="data cache folder (default: $DIGITKIT_CACHE or ~/.cache/digitkit)",
     )
-
-
-def show_progress() -> bool:
-    """Progress bars only for a person watching a terminal (logs get a line per step instead)."""
-    return sys.stderr.isatty()
 
 
 def _whole_number(text: str, least: int) -> int:

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from digitkit.commands.common import add_cache, new_parser, non_negative_int, positive_int, show_progress
+from digitkit.commands.common import add_cache, new_parser, non_negative_int, positive_int
 from digitkit.files import write_atomic
 
 
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from digitkit.evaluate.cv import cross_validate, format_cv, load_submission
 
     cache = cache_dir(args.cache)
-    train, test = load_set("mnist-train", cache, show_progress()), load_set("mnist-test", cache)
+    train, test = load_set("mnist-train", cache, True), load_set("mnist-test", cache)
     images, labels = train.images, train.labels
     test_images, test_labels = test.images, test.labels
     if args.subset:
@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         folds=args.folds,
         shuffle_split=args.shuffle_split,
         transform=transform,
+        progress=True,
     )
     print(f"cross-validation of {name}: {args.folds} folds on {len(labels):,} training images\n")
     print(format_cv(result))

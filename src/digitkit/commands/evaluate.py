@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from digitkit.commands.common import add_cache, new_parser, positive_int, show_progress
+from digitkit.commands.common import add_cache, new_parser, positive_int
 from digitkit.data.mnist import cache_dir, ensure_mnist
 from digitkit.data.sources import SOURCES, load_set
 from digitkit.files import write_atomic
@@ -39,11 +39,11 @@ def run(args: argparse.Namespace) -> int:
         f"model {model.name} ({model.path}, {model.path.stat().st_size:,} bytes, {model.meta.parameters:,} parameters)"
     )
     if args.data == "suite":
-        ensure_mnist(cache, show_progress())
-        result: dict[str, Any] = evaluate_suite(model, cache, args.suite_size, show_progress())
+        ensure_mnist(cache, True)
+        result: dict[str, Any] = evaluate_suite(model, cache, args.suite_size, True)
         print(format_suite(result))
     else:
-        data = load_set(args.data, cache, show_progress())
+        data = load_set(args.data, cache, True)
         images, labels = data.images, data.labels
         result = evaluate_set(model, images, labels)
         print(format_scores(args.data, result))

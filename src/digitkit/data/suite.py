@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from digitkit.data import augment as A
 from digitkit.data.mnist import load_mnist
 from digitkit.files import atomic_target
+from digitkit.progress import steps
 
 SUITE_VERSION = 1
 SEED = 20261122
@@ -74,7 +74,7 @@ def build_suite(cache: Path, size: int = 10000, progress: bool = False) -> dict[
     images, labels = images[:size], labels[:size]
     suite = {"labels": labels}
     names = suite_names()
-    for offset, name in enumerate(tqdm(names, desc="building robustness suite", disable=not progress)):
+    for offset, name in enumerate(steps(names, "building robustness suite", progress)):
         suite[name] = _generate(images, name, SEED + offset)
     with atomic_target(path, suffix=".npz") as tmp:
         np.savez_compressed(tmp, **suite)  # type: ignore[arg-type]

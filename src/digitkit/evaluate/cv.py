@@ -17,6 +17,7 @@ from digitkit.data.batches import BatchGeneratorBuilder, array_loader
 from digitkit.errors import ConfigError
 from digitkit.evaluate.metrics import score
 from digitkit.preprocess import normalize_batch
+from digitkit.progress import steps
 
 SCORES = ("accuracy", "balanced_accuracy", "nll")
 
@@ -63,6 +64,7 @@ def cross_validate(
     shuffle_split: bool = False,
     transform: Callable[[np.ndarray], np.ndarray] | None = None,
     seed: int = 0,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Fit a fresh classifier per fold through a batch-generator builder; score train, valid and test."""
     from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
@@ -76,7 +78,8 @@ def cross_validate(
     )
     test_x = _apply(transform, normalize_batch(test_images))
     results = []
-    for fold, (train_idx, valid_idx) in enumerate(splitter.split(np.zeros(len(labels)), labels)):
+    splits = list(splitter.split(np.zeros(len(labels)), labels))
+    for fold, (train_idx, valid_idx) in enumerate(steps(splits, "cross-validation folds", progress)):
         builder = BatchGeneratorBuilder(
             array_loader(images[train_idx], labels[train_idx]), len(train_idx), transform=transform, seed=seed + fold
         )

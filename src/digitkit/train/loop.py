@@ -14,7 +14,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm import tqdm
 
 from digitkit.data.augment import augment
 from digitkit.data.sources import Dataset
@@ -24,6 +23,7 @@ from digitkit.models import create_model
 from digitkit.models.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint
 from digitkit.models.prune import apply_pruning, is_pruned, make_permanent, sparsity
 from digitkit.preprocess import PREPROCESS_VERSION, normalize_batch
+from digitkit.progress import batch_bar
 from digitkit.train.recipe import Recipe
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ def _train_epoch(
     order = torch.randperm(len(images), generator=step.gen)
     steps = (len(images) + size - 1) // size
     running, seen = 0.0, 0
-    bar = tqdm(range(steps), desc=desc, disable=not progress, leave=False)
+    bar = batch_bar(steps, desc, progress)
     for index_in_epoch in bar:
         index = order[index_in_epoch * size : (index_in_epoch + 1) * size]
         batch = torch.from_numpy(images[index.numpy()].astype(np.float32) / 255)
