@@ -180,8 +180,8 @@ def test_bundle_follows_the_contract_packages_imports_and_nothing_else():
     )
 
 
-def test_bundled_code_is_at_most_6000_bytes_compressed():
-    assert len(zlib.compress(service_source().encode(), 9)) <= 6000
+def test_bundled_code_is_at_most_6500_bytes_compressed():
+    assert len(zlib.compress(service_source().encode(), 9)) <= 6500
 
 
 def test_loader_runs_modules_in_order_with_packages_dataclasses_and_no_annotations(tmp_path):

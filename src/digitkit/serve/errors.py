@@ -1,4 +1,5 @@
-"""The one place exceptions become HTTP answers: always JSON, 4xx for the client's fault, 500 otherwise."""
+"""The one place exceptions become HTTP answers: always JSON, 4xx for the client's fault, 503/504 for the
+server's known faults (store unavailable, timeout), 500 otherwise."""
 
 from __future__ import annotations
 
@@ -26,7 +27,11 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def timeout_error(request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"error": "the request took longer than the configured timeout"}, status_code=500)
+    """Decoding, segmentation and prediction ran past DIGITKIT_REQUEST_TIMEOUT_S: a server-side 504."""
+    return JSONResponse(
+        {"error": "the request took longer than the server's timeout (DIGITKIT_REQUEST_TIMEOUT_S); try a smaller one"},
+        status_code=504,
+    )
 
 
 async def client_gone(request: Request, exc: Exception) -> JSONResponse:
@@ -37,7 +42,10 @@ async def client_gone(request: Request, exc: Exception) -> JSONResponse:
 
 async def internal_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return JSONResponse({"error": f"internal error ({exc.__class__.__name__})"}, status_code=500)
+    # Connection: close tells a pooled client not to reuse a connection whose server state is unknown.
+    return JSONResponse(
+        {"error": f"internal error ({exc.__class__.__name__})"}, status_code=500, headers={"connection": "close"}
+    )
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

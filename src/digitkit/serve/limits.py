@@ -49,14 +49,24 @@ class BodyLimit:
                         send, 413, {"error": f"body of {declared:,} bytes exceeds the limit of {self.max_bytes:,}"}
                     )
                     return
-        seen = 0
+        seen, exceeded = 0, False
+        too_big = f"body exceeds the limit of {self.max_bytes:,} bytes"
 
         async def limited_receive() -> Any:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
-                raise LimitError(f"body exceeds the limit of {self.max_bytes:,} bytes")
+                exceeded = True
+                raise LimitError(too_big)
             return message
 
-        await self.app(scope, limited_receive, send)
+        async def answering_send(message: Any) -> None:
+            # A streamed (chunked) body that outgrew the limit is a 413 whatever the framework made of the
+            # error while parsing it (FastAPI answers 400 for a body it could not read).
+            if not exceeded:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                await send_json(send, 413, {"error": too_big})
+
+        await self.app(scope, limited_receive, answering_send)

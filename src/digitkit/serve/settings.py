@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import logging
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +23,7 @@ class Settings:
     max_body_bytes: int = 8 * 1024 * 1024  #: larger bodies get 413
     max_images: int = 512  #: images per request
     max_pixels: int = 4096 * 4096  #: decoded pixels per image (decompression bombs)
+    max_request_pixels: int = 4096 * 4096  #: declared pixels of all of a request's images, checked before decoding
     request_timeout_s: float = 30.0
     batch_max_images: int = 64  #: dynamic batching: most images in one runtime call (bounds activation memory)
     batch_wait_ms: float = 0.0  #: dynamic batching: extra wait for company (0: only what is already queued)
@@ -36,17 +40,34 @@ class Settings:
         return self.database_url or f"sqlite:///{self.data_dir / 'feedback.sqlite3'}"
 
     def validated(self) -> Settings:
-        positive = ("port", "workers", "threads", "max_body_bytes", "max_images", "max_pixels", "batch_max_images")
+        positive = (
+            "port",
+            "workers",
+            "threads",
+            "max_body_bytes",
+            "max_images",
+            "max_pixels",
+            "max_request_pixels",
+            "batch_max_images",
+        )
         for name in positive:
             if getattr(self, name) < 1:
                 raise ConfigError(f"setting {name} must be >= 1, got {getattr(self, name)} instead")
         if not 1 <= self.port <= 65535:
             raise ConfigError(f"port must be 1-65535, got {self.port} instead")
-        if self.request_timeout_s <= 0 or self.batch_wait_ms < 0:
-            raise ConfigError("request_timeout_s must be > 0 and batch_wait_ms >= 0")
+        # NaN passes every comparison, and inf never ends a wait: both are refused with the negatives.
+        if not (math.isfinite(self.request_timeout_s) and self.request_timeout_s > 0):
+            raise ConfigError(f"request_timeout_s must be a finite number > 0, got {self.request_timeout_s} instead")
+        if not (math.isfinite(self.batch_wait_ms) and self.batch_wait_ms >= 0):
+            raise ConfigError(f"batch_wait_ms must be a finite number >= 0, got {self.batch_wait_ms} instead")
         if not self.models:
             raise ConfigError("at least one model is needed")
         return self
+
+
+log = logging.getLogger(__name__)
+#: DIGITKIT_* variables that are not server settings.
+NOT_SETTINGS = frozenset({"DIGITKIT_CACHE", "DIGITKIT_MNIST_MIRRORS", "DIGITKIT_SUPERVISOR_PID"})
 
 
 def _convert(name: str, raw: str, current: object) -> object:
@@ -72,6 +93,11 @@ def settings_from_env(environ: dict[str, str] | None = None, **overrides: object
     """Defaults < DIGITKIT_* variables < explicit overrides (CLI flags; None means 'not given')."""
     environ = dict(os.environ if environ is None else environ)
     base = Settings()
+    known = {f"DIGITKIT_{f.name.upper()}" for f in dataclasses.fields(Settings)}
+    for name in sorted(n for n in environ if n.startswith("DIGITKIT_") and n not in known | NOT_SETTINGS):
+        closest = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f"; did you mean {closest[0]}?" if closest else f"; known: {', '.join(sorted(known))}"
+        log.warning("%s is not a digitkit setting and is ignored%s", name, hint)
     values: dict[str, object] = {}
     for f in dataclasses.fields(Settings):
         raw = environ.get(f"DIGITKIT_{f.name.upper()}")

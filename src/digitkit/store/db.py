@@ -7,8 +7,11 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -34,6 +37,23 @@ def _check_label(label: int) -> int:
     return label
 
 
+@contextmanager
+def _server_faults() -> Iterator[None]:
+    """A full disk, a read-only file, a lost connection: the server's fault, answered 503, never 400 or 500."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise UnavailableError(f"the feedback database is unavailable ({exc.orig}); try again later") from exc
+
+
+def _sqlite_pragmas(connection: Any, _: object) -> None:
+    """WAL lets readers run beside a writer (several server workers share the file); waiting writers queue for
+    the busy timeout instead of failing with "database is locked"; foreign keys cascade deletes."""
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA busy_timeout=5000")
+    connection.execute("PRAGMA foreign_keys=ON")
+
+
 class FeedbackStore:
     def __init__(self, url: str, lock_timeout_s: float = 5.0):
         connect_args = {"timeout": lock_timeout_s} if url.startswith("sqlite") else {}
@@ -41,15 +61,21 @@ class FeedbackStore:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
-        except Exception as exc:  # bad URL or missing driver
-            raise ConfigError(f"cannot use database URL {url!r}: {exc}") from exc
+        except Exception as exc:  # bad URL or missing driver: the server's configuration, not the client's fault
+            raise UnavailableError(
+                f"the feedback database URL cannot be used ({exc}); check DIGITKIT_DATABASE_URL"
+            ) from exc
         if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", lambda conn, _: conn.execute("PRAGMA foreign_keys=ON"))
+            event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         try:
             Base.metadata.create_all(self.engine)
         except OperationalError as exc:
             raise UnavailableError(f"cannot open the feedback database: {exc.orig}") from exc
+
+    def count(self) -> int:
+        with _server_faults(), self._session() as session:
+            return int(session.scalar(select(func.count(Sample.id))) or 0)
 
     def _session(self) -> Session:
         return self._sessions()
@@ -77,36 +103,35 @@ class FeedbackStore:
             ],
         )
         try:
-            with self._session() as session, session.begin():
+            with _server_faults(), self._session() as session, session.begin():
                 session.add(sample)
         except IntegrityError as exc:
             raise ConflictError("this drawing with these labels is already stored") from exc
-        except OperationalError as exc:
-            raise UnavailableError(f"the feedback database is unavailable ({exc.orig}); try again") from exc
         return sample.id
 
-    def samples(self, limit: int = 100) -> list[Sample]:
-        """Newest first, but drawings with a disagreement (a corrected digit) before all others."""
+    def samples(self, limit: int = 100, offset: int = 0) -> list[Sample]:
+        """Newest first, but drawings with a disagreement (a corrected digit) before all others; one page."""
         disagreeing = select(func.count(Digit.id)).where(Digit.sample_id == Sample.id, Digit.label != Digit.predicted)
         query = (
             select(Sample)
             .options(selectinload(Sample.digits))
             .order_by((disagreeing.scalar_subquery() > 0).desc(), Sample.id.desc())
             .limit(limit)
+            .offset(offset)
         )
-        with self._session() as session:
+        with _server_faults(), self._session() as session:
             return list(session.scalars(query))
 
     def relabel(self, digit_id: int, label: int) -> None:
         _check_label(label)
-        with self._session() as session, session.begin():
+        with _server_faults(), self._session() as session, session.begin():
             digit = session.get(Digit, digit_id)
             if digit is None:
                 raise UnknownNameError(f"no stored digit with id {digit_id}")
             digit.label = label
 
     def delete(self, sample_id: int) -> None:
-        with self._session() as session, session.begin():
+        with _server_faults(), self._session() as session, session.begin():
             sample = session.get(Sample, sample_id)
             if sample is None:
                 raise UnknownNameError(f"no stored drawing with id {sample_id}")

@@ -6,6 +6,7 @@ per request as the model (benchmarks/serve_load.py). The full server mounts the 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -57,11 +58,15 @@ class ContractApp:
             return
         except DigitkitError as exc:
             status, answer = exc.status, {"error": str(exc)}
+        except asyncio.TimeoutError:
+            status, answer = 504, {"error": "the request took longer than the server's timeout"}
         except Exception as exc:
             log.exception("unhandled error on %s %s", method, path)
             status, answer = 500, {"error": f"internal error ({exc.__class__.__name__})"}
         body = json.dumps(answer).encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        if status == 500:  # the connection's state is unknown: say so, so a pooled client does not reuse it
+            headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         if path == "/exit" and status == 200:

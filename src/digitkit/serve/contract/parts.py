@@ -25,8 +25,9 @@ class Part:
 
 
 async def read_parts(content_type: str, body: AsyncIterator[bytes], max_parts: int, example: str) -> list[Part]:
-    """Every part of a multipart/form-data ``body`` (chunks ending with b""), in order; a part beyond
-    ``max_parts`` is refused before it is read. ``example`` shows the client how to send a right one."""
+    """Every part of a multipart/form-data ``body`` (chunks ending with b""), in order; a file part beyond
+    ``max_parts`` (and as many text fields) is refused before it is read. ``example`` shows the client how to
+    send a right one."""
     kind, options = parse_options_header(content_type)
     if kind != "multipart/form-data":
         raise ImageError(
@@ -40,8 +41,9 @@ async def read_parts(content_type: str, body: AsyncIterator[bytes], max_parts: i
             async for chunk in body:
                 for event in parser.parse(chunk):  # the empty chunk at the end closes the parser
                     if isinstance(event, MultipartSegment):
-                        if len(parts) == max_parts:
-                            raise LimitError(f"more than {max_parts} parts in one request; the limit is {max_parts}")
+                        kind = "files" if event.filename is not None else "text fields"
+                        if sum((p.filename is None) == (event.filename is None) for p in parts) == max_parts:
+                            raise LimitError(f"more than {max_parts} {kind} in one request; the limit is {max_parts}")
                         parts.append(Part(event.name, event.filename))
                     elif event:
                         parts[-1].chunks.append(event)

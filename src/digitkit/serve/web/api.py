@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 
 from digitkit.errors import LimitError
 from digitkit.preprocess import SIDE, normalize_batch
-from digitkit.serve.decode import decode_any_image, decode_base64
+from digitkit.serve.decode import check_pixel_budget, decode_base64, gray_pixels, open_any_image
+from digitkit.serve.settings import Settings
 from digitkit.serve.state import service
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -47,12 +48,14 @@ class ModelInfo(BaseModel):
     metrics: dict[str, float]
 
 
-def _normalized(raw: list[str], max_bytes: int, max_pixels: int) -> np.ndarray:
-    """Decode every image, then normalize the images of each size together (one batched pass per size)."""
-    grays = [
-        decode_any_image(decode_base64(text, max_bytes, f"image {index}"), max_pixels, f"image {index}")
-        for index, text in enumerate(raw, start=1)
-    ]
+def _normalized(raw: list[str], settings: Settings) -> np.ndarray:
+    """Check every image's declared size against the request's pixel budget, then decode them, then normalize
+    the images of each size together (one batched pass per size)."""
+    names = [f"image {index}" for index in range(1, len(raw) + 1)]
+    data = [decode_base64(text, settings.max_body_bytes, name) for text, name in zip(raw, names, strict=True)]
+    opened = [open_any_image(d, settings.max_pixels, name) for d, name in zip(data, names, strict=True)]
+    check_pixel_budget(opened, settings.max_request_pixels)
+    grays = [gray_pixels(image, d, name) for image, d, name in zip(opened, data, names, strict=True)]
     by_shape: dict[tuple[int, ...], list[int]] = {}
     for index, gray in enumerate(grays):
         by_shape.setdefault(gray.shape, []).append(index)
@@ -72,7 +75,7 @@ async def predict(body: PredictRequest, request: Request) -> PredictResponse:
     batcher = state.batcher(body.model)
     # Large images take milliseconds to normalize: keep that off the event loop.
     loop = asyncio.get_running_loop()
-    images = await loop.run_in_executor(None, _normalized, body.images, settings.max_body_bytes, settings.max_pixels)
+    images = await state.within_time(loop.run_in_executor(None, _normalized, body.images, settings))
     proba = await state.within_time(batcher.predict_proba(images, normalized=True))
     meta = batcher.model.meta
     return PredictResponse(

@@ -27,14 +27,15 @@ class FoundDigit:
 
 async def recognise(gray: np.ndarray, batcher: Batcher, detector: Model | None = None) -> list[FoundDigit]:
     """Segment, classify, and reject non-digits (with the detector's opinion when one is given)."""
-    segments = find_digits(gray)
+    loop = asyncio.get_running_loop()
+    segments = await loop.run_in_executor(None, find_digits, gray)  # milliseconds on a big canvas: off the loop
     if not segments:
         return []
     crops = np.stack([s.image for s in segments])
     proba = await batcher.predict_proba(crops, normalized=True)
     others: list[float | None] = [None] * len(segments)
     if detector is not None:
-        logits = await asyncio.get_running_loop().run_in_executor(None, detector.predict_logits, crops)
+        logits = await loop.run_in_executor(None, detector.predict_logits, crops)
         others = [float(p[1]) for p in softmax(logits)]
     tallest = max(s.box[3] for s in segments)
     found = []

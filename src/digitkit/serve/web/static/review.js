@@ -32,7 +32,7 @@ async function admin(method, path, body) {
 async function load() {
   if (!sessionStorage.getItem(TOKEN_KEY)) { askForToken(); return; }
   let samples;
-  try { samples = await admin("GET", "/api/v1/samples?limit=200"); } catch { return; }
+  try { samples = await admin("GET", "/api/v1/samples?limit=100"); } catch { return; }
   if (!samples.length) { list.innerHTML = "<p>No feedback yet.</p>"; return; }
   list.innerHTML = samples.map((sample) => `
     <article class="sample" data-id="${sample.id}">
