@@ -13,7 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from digitkit.errors import ConfigError
-from digitkit.serve.contract.server import JsonErrorProtocol
+from digitkit.serve.guard import GuardedProtocol, configure_guard
 from digitkit.serve.settings import Settings, settings_from_env
 from digitkit.serve.web.app import create_app
 
@@ -25,7 +25,8 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     return {
         "host": settings.host,
         "port": settings.port,
-        "http": JsonErrorProtocol,
+        "http": GuardedProtocol,
+        "limit_concurrency": settings.max_connections,
         "lifespan": "on",
         "access_log": settings.access_log,
         "timeout_graceful_shutdown": 1,
@@ -36,7 +37,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 
 def app_from_env() -> FastAPI:
     """Factory for worker processes: settings travel through DIGITKIT_* variables, /exit goes to the supervisor."""
-    app = create_app(settings_from_env())
+    settings = settings_from_env()
+    configure_guard(settings)
+    app = create_app(settings)
     app.state.digitkit.supervisor_pid = int(os.environ[SUPERVISOR_ENV])
     return app
 
@@ -61,6 +64,7 @@ def ensure_can_listen(host: str, port: int) -> None:
 
 def run_server(settings: Settings) -> None:
     """Serve until /exit or a signal; return normally (exit code 0) in both cases."""
+    configure_guard(settings)
     if settings.workers == 1:
         app = create_app(settings)
         server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options(settings)))

@@ -24,7 +24,11 @@ class Settings:
     max_images: int = 512  #: images per request
     max_pixels: int = 4096 * 4096  #: decoded pixels per image (decompression bombs)
     max_request_pixels: int = 4096 * 4096  #: declared pixels of all of a request's images, checked before decoding
-    request_timeout_s: float = 30.0
+    request_timeout_s: float = 30.0  #: decoding, segmentation and prediction of one request (504 past it)
+    header_timeout_s: float = 10.0  #: a request's headers must arrive within this (408 past it)
+    body_timeout_s: float = 30.0  #: a started body must be complete within this (408 past it)
+    max_header_bytes: int = 64 * 1024  #: a larger request head gets 431
+    max_connections: int = 900  #: open connections served at once (503 beyond); keep under the fd limit
     batch_max_images: int = 64  #: dynamic batching: most images in one runtime call (bounds activation memory)
     batch_wait_ms: float = 0.0  #: dynamic batching: extra wait for company (0: only what is already queued)
     cors_origins: tuple[str, ...] = ()  #: origins allowed to call the JSON API from a browser; "*" for any
@@ -48,6 +52,8 @@ class Settings:
             "max_images",
             "max_pixels",
             "max_request_pixels",
+            "max_header_bytes",
+            "max_connections",
             "batch_max_images",
         )
         for name in positive:
@@ -58,6 +64,9 @@ class Settings:
         # NaN passes every comparison, and inf never ends a wait: both are refused with the negatives.
         if not (math.isfinite(self.request_timeout_s) and self.request_timeout_s > 0):
             raise ConfigError(f"request_timeout_s must be a finite number > 0, got {self.request_timeout_s} instead")
+        for name in ("header_timeout_s", "body_timeout_s"):
+            if not (math.isfinite(getattr(self, name)) and getattr(self, name) > 0):
+                raise ConfigError(f"{name} must be a finite number > 0, got {getattr(self, name)} instead")
         if not (math.isfinite(self.batch_wait_ms) and self.batch_wait_ms >= 0):
             raise ConfigError(f"batch_wait_ms must be a finite number >= 0, got {self.batch_wait_ms} instead")
         if not self.models:

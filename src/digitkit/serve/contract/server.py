@@ -16,9 +16,13 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 class JsonErrorProtocol(HttpToolsProtocol):
     def send_400_response(self, msg: str) -> None:
-        body = json.dumps({"error": f"malformed HTTP request: {msg}"}).encode()
+        self.send_json_error(b"400 Bad Request", f"malformed HTTP request: {msg}")
+
+    def send_json_error(self, status: bytes, message: str) -> None:
+        """Answer at the HTTP layer (no app involved) and close the connection."""
+        body = json.dumps({"error": message}).encode()
         head = (
-            b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n"
+            b"HTTP/1.1 " + status + b"\r\ncontent-type: application/json\r\n"
             b"content-length: " + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n"
         )
         self.transport.write(head + body)

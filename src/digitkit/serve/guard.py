@@ -1,0 +1,79 @@
+"""The HTTP layer of `digitkit serve`, guarded against slow and huge clients (slowloris, header floods).
+
+uvicorn has a keep-alive timeout but none for reading a request: a client that trickles its headers or stops
+half-way through a body holds a connection (and a file descriptor) for ever. Here every request's headers
+must arrive within ``header_timeout_s`` and fit in ``max_header_bytes`` (else 408 / 431), and a body, once
+started, must be complete within ``body_timeout_s`` (else 408). Answers are JSON, and the connection closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from digitkit.serve.contract.server import JsonErrorProtocol
+from digitkit.serve.settings import Settings
+
+
+class GuardedProtocol(JsonErrorProtocol):
+    header_timeout_s = 10.0
+    body_timeout_s = 30.0
+    max_header_bytes = 64 * 1024
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._head_bytes: int | None = 0  #: bytes of the request head so far; None once it is complete
+        self._timer: asyncio.TimerHandle | None = None
+        self._start_timer(self.header_timeout_s, "the request's headers did not arrive in time")
+
+    def _start_timer(self, seconds: float, why: str) -> None:
+        self._stop_timer()
+        self._timer = self.loop.call_later(seconds, self._expire, why)
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _expire(self, why: str) -> None:
+        self._timer = None
+        if self.cycle is not None and self.cycle.response_started:
+            self.transport.close()  # too late for an answer of our own
+        else:
+            self.send_json_error(b"408 Request Timeout", f"{why}; the connection is closed")
+
+    def data_received(self, data: bytes) -> None:
+        if self._head_bytes is not None:
+            self._head_bytes += len(data)
+            if self._head_bytes > self.max_header_bytes:
+                self._stop_timer()
+                self.send_json_error(
+                    b"431 Request Header Fields Too Large",
+                    f"the request's headers exceed {self.max_header_bytes:,} bytes",
+                )
+                return
+        super().data_received(data)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._head_bytes = 0
+        self._start_timer(self.header_timeout_s, "the request's headers did not arrive in time")
+
+    def on_headers_complete(self) -> None:
+        self._head_bytes = None
+        self._start_timer(self.body_timeout_s, "the request's body did not arrive in time")
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._stop_timer()
+        super().on_message_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_timer()
+        super().connection_lost(exc)
+
+
+def configure_guard(settings: Settings) -> None:
+    """Set this process's limits. Worker processes call it too: uvicorn hands them the class by reference."""
+    GuardedProtocol.header_timeout_s = settings.header_timeout_s
+    GuardedProtocol.body_timeout_s = settings.body_timeout_s
+    GuardedProtocol.max_header_bytes = settings.max_header_bytes

@@ -1,0 +1,72 @@
+"""Slow and huge clients against a started server on loopback: cut off with JSON 408/431, others still served."""
+
+import json
+import os
+import socket
+import time
+
+import httpx
+import pytest
+
+from helpers import RunningServer
+
+
+@pytest.fixture(scope="module")
+def guarded_server(smoke_artifact):
+    env = {**os.environ, "DIGITKIT_HEADER_TIMEOUT_S": "1", "DIGITKIT_BODY_TIMEOUT_S": "1"}
+    env["DIGITKIT_MAX_HEADER_BYTES"] = "8192"
+    running = RunningServer(["--model", str(smoke_artifact), "--no-access-log"], env=env)
+    yield running
+    running.stop()
+
+
+def raw(server, payload: bytes, wait: float = 5.0) -> bytes:
+    """Send ``payload`` and read until the server closes the connection."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=wait) as sock:
+        sock.sendall(payload)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+        return received
+
+
+def answer(response: bytes) -> tuple[int, dict]:
+    head, _, body = response.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body)
+
+
+def test_slowloris_connections_are_closed_and_status_stays_fast(guarded_server):
+    held = []
+    for _ in range(100):
+        sock = socket.create_connection(("127.0.0.1", guarded_server.port))
+        sock.sendall(b"GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")  # never finished
+        held.append(sock)
+    latencies = []
+    for _ in range(50):
+        started = time.perf_counter()
+        assert httpx.get(f"{guarded_server.url}/status").status_code == 200
+        latencies.append(time.perf_counter() - started)
+    assert sorted(latencies)[-1] <= 0.05
+    time.sleep(1.5)
+    for sock in held:
+        sock.settimeout(3)
+        status, body = answer(sock.recv(65536))
+        assert status == 408 and "headers did not arrive in time" in body["error"]
+        sock.close()
+
+
+def test_a_header_flood_is_431(guarded_server):
+    status, body = answer(raw(guarded_server, b"GET /status HTTP/1.1\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n"))
+    assert status == 431 and "8,192 bytes" in body["error"]
+
+
+def test_a_body_that_stops_half_way_is_408(guarded_server):
+    head = b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+    status, body = answer(raw(guarded_server, head + b"Content-Length: 1000\r\n\r\n--b\r\n"))
+    assert status == 408 and "body did not arrive in time" in body["error"]
+    assert httpx.get(f"{guarded_server.url}/status").status_code == 200
+
+
+def test_two_workers_start_and_answer(start_server, smoke_artifact):
+    running = start_server(["--model", str(smoke_artifact), "--no-access-log", "--workers", "2"])
+    assert all(httpx.get(f"{running.url}/status").status_code == 200 for _ in range(10))
