@@ -41,7 +41,7 @@ def test_parts_come_back_in_order_with_names_filenames_and_bytes():
 
 def test_one_part_beyond_the_limit_is_refused():
     assert len(parse(body(*[("x", "a.png", b"1")] * 3), max_parts=3)) == 3
-    with pytest.raises(LimitError, match="more than 3 parts"):
+    with pytest.raises(LimitError, match="more than 3 files"):
         parse(body(*[("x", "a.png", b"1")] * 4), max_parts=3)
 
 
