@@ -55,9 +55,17 @@ def test_slowloris_connections_are_closed_and_status_stays_fast(guarded_server):
         sock.close()
 
 
-def test_a_header_flood_is_431(guarded_server):
-    status, body = answer(raw(guarded_server, b"GET /status HTTP/1.1\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n"))
+@pytest.mark.parametrize("end", [b"\r\n\r\n", b""], ids=["complete", "never-ending"])
+def test_a_header_flood_is_431(guarded_server, end):
+    status, body = answer(raw(guarded_server, b"GET /status HTTP/1.1\r\nX-Big: " + b"a" * 20000 + end))
     assert status == 431 and "8,192 bytes" in body["error"]
+
+
+def test_a_big_body_sent_with_its_headers_is_not_a_header_flood(guarded_server):
+    body = b"x" * 200_000  # arrives in the same reads as the head: only the head counts toward the limit
+    head = b"POST /api/v1/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    status, answer_body = answer(raw(guarded_server, head + b"Content-Length: %d\r\n\r\n" % len(body) + body))
+    assert status == 400 and "JSON" in answer_body["error"]
 
 
 def test_a_body_that_stops_half_way_is_408(guarded_server):

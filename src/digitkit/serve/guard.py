@@ -21,7 +21,9 @@ class GuardedProtocol(JsonErrorProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._head_bytes: int | None = 0  #: bytes of the request head so far; None once it is complete
+        self._head_bytes: int | None = 0  #: parsed bytes of the request head so far; None once it is complete
+        self._unparsed_bytes = 0  #: bytes received while the head was incomplete
+        self._head_overflow = False
         self._timer: asyncio.TimerHandle | None = None
         self._start_timer(self.header_timeout_s, "the request's headers did not arrive in time")
 
@@ -43,15 +45,38 @@ class GuardedProtocol(JsonErrorProtocol):
 
     def data_received(self, data: bytes) -> None:
         if self._head_bytes is not None:
-            self._head_bytes += len(data)
-            if self._head_bytes > self.max_header_bytes:
-                self._stop_timer()
-                self.send_json_error(
-                    b"431 Request Header Fields Too Large",
-                    f"the request's headers exceed {self.max_header_bytes:,} bytes",
-                )
-                return
+            self._unparsed_bytes += len(data)
         super().data_received(data)
+        if self._head_bytes is not None and self._unparsed_bytes > self.max_header_bytes:
+            self._head_too_large()  # a head that never ends: nothing has been parsed out of it yet
+
+    def _count_head(self, size: int) -> None:
+        """Bytes of a parsed request line or header; past the limit the parser stops (see send_400_response)."""
+        if self._head_bytes is not None:
+            self._head_bytes += size
+            if self._head_bytes > self.max_header_bytes:
+                self._head_overflow = True
+                raise OverflowError("request head too large")  # httptools turns it into a parser error
+
+    def on_url(self, url: bytes) -> None:
+        self._count_head(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count_head(len(name) + len(value) + 4)
+        super().on_header(name, value)
+
+    def send_400_response(self, msg: str) -> None:
+        if self._head_overflow:
+            self._head_too_large()
+        else:
+            super().send_400_response(msg)
+
+    def _head_too_large(self) -> None:
+        self._stop_timer()
+        self.send_json_error(
+            b"431 Request Header Fields Too Large", f"the request's headers exceed {self.max_header_bytes:,} bytes"
+        )
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -59,7 +84,7 @@ class GuardedProtocol(JsonErrorProtocol):
         self._start_timer(self.header_timeout_s, "the request's headers did not arrive in time")
 
     def on_headers_complete(self) -> None:
-        self._head_bytes = None
+        self._head_bytes, self._unparsed_bytes = None, 0
         self._start_timer(self.body_timeout_s, "the request's body did not arrive in time")
         super().on_headers_complete()
 
