@@ -119,3 +119,19 @@ def test_static_int8_export_runs_int8_kernels_and_keeps_predictions(tmp_path, sm
     assert report.meta.quantization == model.meta.quantization == "int8-static" and report.agreement >= 0.9
     graph = onnx.load(str(tmp_path / "s.onnx"))
     assert any(node.op_type == "QuantizeLinear" for node in graph.graph.node)
+
+
+def test_the_shipped_checkpoint_reproduces_the_shipped_default(tmp_path, cli):
+    """`digitkit export default --static` rebuilds src/digitkit/shipped/default.onnx's graph bit for bit."""
+    from digitkit.models.checkpoint import SHIPPED_DIR
+
+    done = cli("export", "default", "-o", tmp_path / "d.onnx", "--static", "--check", "1000")
+    assert done.returncode == 0, done.stderr
+    assert "agreement with torch on 1,000 validation images: 100.0000%" in done.stdout
+    rebuilt, shipped = onnx.load(tmp_path / "d.onnx"), onnx.load(SHIPPED_DIR / "default.onnx")
+    assert rebuilt.graph.SerializeToString() == shipped.graph.SerializeToString()
+
+
+def test_resuming_from_a_weights_only_checkpoint_is_refused(tmp_path, cli):
+    done = cli("train", "default", "--resume", "default", "--run-dir", tmp_path / "r")
+    assert done.returncode == 2 and "holds weights only" in done.stderr and "--init-from" in done.stderr

@@ -11,7 +11,10 @@ from digitkit.commands.common import add_cache, new_parser, positive_int
 def register(sub: argparse._SubParsersAction) -> None:
     parser = new_parser(sub, "export", "export a training checkpoint to an ONNX artifact, checked against torch")
     parser.add_argument(
-        "checkpoints", type=Path, nargs="+", help="checkpoint.pt from a run folder; several make one ensemble artifact"
+        "checkpoints",
+        type=Path,
+        nargs="+",
+        help="checkpoint.pt from a run folder, or 'default' (the shipped one); several make one ensemble artifact",
     )
     parser.add_argument("-o", "--output", type=Path, required=True, help="artifact path (.onnx)")
     parser.add_argument("--name", default=None, help="model name stored in the artifact (default: recipe name)")

@@ -17,7 +17,7 @@ from torch import nn
 
 from digitkit.data.augment import augment
 from digitkit.data.sources import Dataset
-from digitkit.errors import ConfigError
+from digitkit.errors import ArtifactError, ConfigError
 from digitkit.files import write_atomic
 from digitkit.models import create_model
 from digitkit.models.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint
@@ -201,6 +201,10 @@ def train(
     first_epoch, elapsed = 0, 0.0
     if resume is not None:
         state = load_checkpoint(resume)
+        if "optimizer" not in state:
+            raise ArtifactError(
+                f"{resume} holds weights only (no optimizer state to resume); start from it with --init-from"
+            )
         if state["epoch"] > main_epochs:  # resuming inside the pruning phase: same masks' shape of state
             apply_pruning(model, recipe.prune_amount)
         model.load_state_dict(state["model"])
