@@ -10,7 +10,7 @@ from digitkit.cli import COMMANDS, build_parser, main
 
 def test_every_command_has_help():
     parser = build_parser()
-    names = {c.__name__.rsplit(".", 1)[-1] for c in COMMANDS}
+    names = {c.__name__.rsplit(".", 1)[-1].replace("_", "-") for c in COMMANDS}
     assert {"fetch", "train", "evaluate", "export", "models", "serve"} <= names
     for name in names:
         with pytest.raises(SystemExit) as info:
@@ -53,6 +53,12 @@ def bad_inputs(tmp_path):
         (["evaluate", "default", "--suite-size", "-3"], "--suite-size: must be >= 1, got -3"),
         (["evaluate", "default", "--data", "kaggle:"], "write it as kaggle:PATH/train.csv"),
         (["cv", "--subset", "-1"], "--subset: must be >= 0, got -1"),
+        (["cv", "--ramp-kit-dir", "{dir}/nokit"], "nokit is not a folder; make a kit with digitkit ramp-kit"),
+        (["cv", "--ramp-kit-dir", "{dir}"], "is not a RAMP kit (no problem.py)"),
+        (["ramp-kit", "{dir}"], "already exists and is not empty"),
+        (["ramp-kit", "{dir}/kit", "--folds", "1"], "expected --folds >= 2"),
+        (["train", "smoke", "--valid-split", "1.5"], "--valid-split: must be >= 0 and < 1, got 1.5"),
+        (["train", "smoke", "--valid-split", "tenth"], "expected a fraction such as 0.1"),
         (["export", "{dir}/notes.txt", "-o", "{dir}/m.onnx"], "is not a digitkit checkpoint"),
         (["export", "{dir}/notes.txt", "-o", "{dir}/m.onnx", "--check", "0"], "--check: must be >= 1"),
         (["package", "{dir}/empty.onnx", "-o", "{dir}/a.zip"], "is not a loadable ONNX artifact"),
@@ -70,6 +76,7 @@ def test_each_listed_mistake_is_one_line_and_exit_2(args, message, bad_inputs, c
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert not (bad_inputs / "a.zip").exists() and not (bad_inputs / "m.onnx").exists()
     assert not (bad_inputs / "none.db").exists() and not (bad_inputs / "new").exists()
+    assert not (bad_inputs / "kit").exists()
 
 
 def test_serve_on_a_busy_port_is_one_line_and_exit_2(cli):

@@ -9,11 +9,24 @@ import sys
 from collections.abc import Sequence
 
 from digitkit import __version__
-from digitkit.commands import check, cv, evaluate, export, feedback, fetch, kaggle, models, package, serve, train
+from digitkit.commands import (
+    check,
+    cv,
+    evaluate,
+    export,
+    feedback,
+    fetch,
+    kaggle,
+    models,
+    package,
+    ramp_kit,
+    serve,
+    train,
+)
 from digitkit.commands.common import HelpFormatter, Parser
 from digitkit.errors import DigitkitError
 
-COMMANDS = (fetch, train, evaluate, export, models, serve, package, check, feedback, kaggle, cv)
+COMMANDS = (fetch, train, evaluate, export, models, serve, package, check, feedback, kaggle, cv, ramp_kit)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -36,6 +36,17 @@ def non_negative_int(text: str) -> int:
     return _whole_number(text, 0)
 
 
+def fraction(text: str) -> float:
+    """An argparse type: a number from 0 up to (not including) 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction such as 0.1, got {text!r}") from None
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be >= 0 and < 1, got {text}")
+    return value
+
+
 class Parser(argparse.ArgumentParser):
     """An argparse parser whose usage errors are one line (and exit status 2), pointing at --help."""
 

@@ -1,82 +1,79 @@
-"""digitkit cv RECIPE --folds K: cross-validation in RAMP's layout, for a recipe or a RAMP submission."""
+"""digitkit cv: a RAMP submission, or a recipe, cross-validated on a RAMP kit through rampwf itself."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from pathlib import Path
 
-from digitkit.commands.common import add_cache, new_parser, non_negative_int, positive_int
+from digitkit.commands.common import add_cache, new_parser, positive_int
+from digitkit.commands.ramp_kit import add_kit_options
+from digitkit.errors import ConfigError
 from digitkit.files import write_atomic
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = new_parser(sub, "cv", "stratified K-fold cross-validation with the MNIST test set held out")
+    parser = new_parser(
+        sub,
+        "cv",
+        "cross-validate a RAMP submission (or a recipe) on a RAMP kit, with rampwf's folds, generators and "
+        "scores: the figures ramp-test prints",
+    )
     parser.add_argument(
-        "recipe", nargs="?", default="fast", help="recipe to cross-validate (ignored with --submission)"
+        "recipe", nargs="?", default="fast", help="recipe run as a submission when --submission is not given"
+    )
+    parser.add_argument(
+        "--ramp-kit-dir",
+        type=Path,
+        default=None,
+        help="the kit (problem.py, data/); default: a temporary kit made from --data, --subset, --test-size, --folds",
     )
     parser.add_argument(
         "--submission",
-        type=Path,
         default=None,
-        help="a RAMP submission folder (batch_classifier.py, image_preprocessor.py)",
+        help="a folder of the kit's submissions/, or a path to a submission folder (image_preprocessor.py, "
+        "batch_classifier.py)",
     )
     parser.add_argument(
-        "--folds",
-        type=positive_int,
-        default=5,
-        help="K: the training images are split into K stratified folds; each fold is validated once while "
-        "the other K-1 train (at least 2)",
+        "--quick-test", action="store_true", help="as ramp-test --quick-test: 500 rows of each file, 2 folds"
     )
-    parser.add_argument("--shuffle-split", action="store_true", help="stratified shuffle-split (20%% valid) instead")
     parser.add_argument(
-        "--subset", type=non_negative_int, default=0, help="use the first N training images (0: all 60,000)"
+        "--verbose", dest="show_traceback", action="store_true", help="show the traceback of a failing submission"
     )
-    parser.add_argument("--test-size", type=positive_int, default=10000, help="MNIST test images scored per fold")
     parser.add_argument("--epochs", type=positive_int, default=None, help="override the recipe's epochs")
     parser.add_argument("--json", type=Path, default=None, help="write every figure to this JSON file")
+    add_kit_options(parser)
     add_cache(parser)
     parser.set_defaults(run=run)
 
 
+def _submission(args: argparse.Namespace, kit: Path, scratch: Path) -> Path:
+    if args.submission is None:
+        from digitkit.train.batch_classifier import write_recipe_submission
+
+        recipe = str(Path(args.recipe).resolve()) if args.recipe.endswith(".toml") else args.recipe
+        return write_recipe_submission(scratch / f"recipe_{Path(args.recipe).stem}", recipe, args.epochs)
+    for candidate in (kit / "submissions" / args.submission, Path(args.submission)):
+        if candidate.is_dir():
+            return candidate.resolve()
+    raise ConfigError(f"no submission {args.submission!r} in {kit / 'submissions'} nor as a folder path")
+
+
 def run(args: argparse.Namespace) -> int:
-    from digitkit.data.mnist import cache_dir
-    from digitkit.data.sources import load_set
-    from digitkit.evaluate.cv import cross_validate, format_cv, load_submission
+    from digitkit.ramp.run import run_cv
 
-    cache = cache_dir(args.cache)
-    train, test = load_set("mnist-train", cache, True), load_set("mnist-test", cache)
-    images, labels = train.images, train.labels
-    test_images, test_labels = test.images, test.labels
-    if args.subset:
-        images, labels = images[: args.subset], labels[: args.subset]
-    transform = None
-    if args.submission is not None:
-        make, transform = load_submission(args.submission)
-        name = str(args.submission)
-    else:
-        from digitkit.train.batch_classifier import RecipeClassifier
-        from digitkit.train.recipe import load_recipe
+    with tempfile.TemporaryDirectory(prefix="digitkit-cv-") as scratch:
+        if args.ramp_kit_dir is None:
+            from digitkit.commands.ramp_kit import make_kit
 
-        recipe = load_recipe(args.recipe)
-        name = recipe.name
-
-        def make() -> RecipeClassifier:
-            return RecipeClassifier(recipe, epochs=args.epochs)
-
-    result = cross_validate(
-        make,
-        images,
-        labels,
-        test_images[: args.test_size],
-        test_labels[: args.test_size],
-        folds=args.folds,
-        shuffle_split=args.shuffle_split,
-        transform=transform,
-        progress=True,
-    )
-    print(f"cross-validation of {name}: {args.folds} folds on {len(labels):,} training images\n")
-    print(format_cv(result))
+            kit = make_kit(args, Path(scratch) / "kit")
+        elif not args.ramp_kit_dir.is_dir():
+            raise ConfigError(f"--ramp-kit-dir {args.ramp_kit_dir} is not a folder; make a kit with digitkit ramp-kit")
+        else:
+            kit = args.ramp_kit_dir.resolve()
+        submission = _submission(args, kit, Path(scratch))
+        result = run_cv(kit, submission, quick_test=args.quick_test, show_traceback=args.show_traceback)
     if args.json:
-        write_atomic(args.json, json.dumps({"name": name, **result}, indent=2).encode())
+        write_atomic(args.json, json.dumps(result, indent=2).encode())
     return 0

@@ -18,6 +18,8 @@ from digitkit.tasks import DETECTOR, Task
 SOURCES = "mnist-train, mnist-test, kaggle:PATH/train.csv or folder:DIR (id,class CSV + images)"
 #: Non-digits in the detector's training and validation sets (digits come from MNIST's two splits).
 NON_DIGITS_TRAIN, NON_DIGITS_VALID = 30000, 5000
+#: Share of a Kaggle train.csv held out for validation unless --valid-split says otherwise.
+KAGGLE_VALID_SPLIT = 0.1
 
 
 @dataclass
@@ -59,13 +61,45 @@ def load_set(spec: str, cache: Path, progress: bool = False) -> Dataset:
     raise ConfigError(f"unknown --data {spec!r}; expected {SOURCES}")
 
 
-def training_sets(spec: str | None, task: Task, cache: Path, progress: bool = False) -> tuple[Dataset, Dataset]:
-    """(train, validation) for ``task``: digits validate on MNIST test; the detector on its own mixture."""
+def split_stratified(data: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, Dataset]:
+    """(kept, held out) rows of one labelled set: ``fraction`` of each class held out, chosen with ``seed``."""
+    from sklearn.model_selection import train_test_split
+
+    if not 0.0 < fraction < 1.0:
+        raise ConfigError(f"expected a held-out fraction between 0 and 1, got {fraction} instead")
+    try:
+        kept, held = train_test_split(
+            np.arange(len(data.labels)), test_size=fraction, stratify=data.labels, random_state=seed
+        )
+    except ValueError as exc:  # too few rows, or a class with a single row
+        raise ConfigError(f"{data.name}: cannot hold out {fraction:.0%} of every class ({exc})") from None
+    return (
+        Dataset(data.images[kept], data.labels[kept], data.name),
+        Dataset(data.images[held], data.labels[held], f"{data.name} (held-out rows)"),
+    )
+
+
+def training_sets(
+    spec: str | None, task: Task, cache: Path, progress: bool = False, valid_split: float | None = None
+) -> tuple[Dataset, Dataset]:
+    """(train, validation) for ``task``.
+
+    Digits validate on MNIST test, unless ``valid_split`` holds out that fraction of the training rows
+    (stratified). Kaggle data holds out 10% by default: MNIST test overlaps Kaggle's test rows. A ``folder:``
+    set (often a few corrected drawings to fine-tune on) validates on MNIST test, which shows forgetting.
+    The detector has its own mixture.
+    """
     if task == DETECTOR:
         if spec not in (None, DETECTOR.data):
             raise ConfigError(f"the detector trains on its own data ({DETECTOR.data}), not {spec!r}; drop --data")
         return _detector_sets(cache, progress)
-    return load_set(spec or task.data, cache, progress), load_set("mnist-test", cache, progress)
+    spec = spec or task.data
+    train = load_set(spec, cache, progress)
+    if valid_split is None:
+        valid_split = KAGGLE_VALID_SPLIT if spec.startswith("kaggle:") else 0.0
+    if valid_split:
+        return split_stratified(train, valid_split)
+    return train, load_set("mnist-test", cache, progress)
 
 
 def _detector_sets(cache: Path, progress: bool) -> tuple[Dataset, Dataset]:

@@ -1,13 +1,16 @@
-"""A RAMP-shaped BatchClassifier (``fit(gen_builder)``, ``predict_proba(X)``) running a digitkit recipe.
+"""A RAMP BatchClassifier (``fit(gen_builder)``, ``predict_proba(X)``) running a digitkit recipe.
 
-The loop only ever holds one batch: it pulls ``(X, y)`` from the builder's generators, so an image folder
-larger than memory trains the same way as MNIST.
+It takes batches exactly as rampwf's image-classifier workflow yields them: X float32 (B, 1, 28, 28) from the
+submission's ``transform`` (pixels scaled to [0, 1]) and one-hot y (B, classes). The loop only ever holds one
+batch, so a kit larger than memory trains the same way as MNIST. :func:`write_recipe_submission` makes the
+submission folder that ``digitkit cv RECIPE`` runs on a kit.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,15 +21,26 @@ from digitkit.models import create_model
 from digitkit.preprocess import normalize_batch
 from digitkit.tasks import get_task
 from digitkit.train.loop import TrainStep, make_optimizer
-from digitkit.train.recipe import Recipe
+from digitkit.train.recipe import Recipe, load_recipe
 
 log = logging.getLogger(__name__)
 
 
+def _images(X: np.ndarray) -> np.ndarray:
+    """RAMP's (B, 1, 28, 28) or plain (B, H, W) -> MNIST-normalized (B, 28, 28) through the shared preprocessing."""
+    X = np.asarray(X, dtype=np.float32)
+    return normalize_batch(X[:, 0] if X.ndim == 4 else X)
+
+
+def _labels(y: np.ndarray) -> torch.Tensor:
+    y = np.asarray(y)
+    return torch.from_numpy((y.argmax(axis=1) if y.ndim == 2 else y).astype(np.int64))
+
+
 class RecipeClassifier:
-    def __init__(self, recipe: Recipe, epochs: int | None = None, valid_ratio: float = 0.1):
-        self.recipe = recipe
-        self.epochs = epochs or recipe.epochs
+    def __init__(self, recipe: Recipe | str, epochs: int | None = None, valid_ratio: float = 0.1):
+        self.recipe = load_recipe(recipe) if isinstance(recipe, str) else recipe
+        self.epochs = epochs or self.recipe.epochs
         self.valid_ratio = valid_ratio
 
     def fit(self, gen_builder: Any) -> RecipeClassifier:
@@ -45,13 +59,11 @@ class RecipeClassifier:
             self.model_.train()
             for _ in range(steps):
                 images, labels = next(gen_train)
-                step(torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32)), torch.as_tensor(labels).long())
+                step(torch.from_numpy(_images(images)), _labels(labels))
             record = {"epoch": epoch + 1, "seconds": time.perf_counter() - started}
             if nb_valid:
-                correct = sum(
-                    int((self.predict_proba(x).argmax(1) == y).sum())
-                    for x, y in (next(gen_valid) for _ in range(-(-nb_valid // recipe.batch_size)))
-                )
+                batches = (next(gen_valid) for _ in range(-(-nb_valid // recipe.batch_size)))
+                correct = sum(int((self.predict_proba(x).argmax(1) == _labels(y).numpy()).sum()) for x, y in batches)
                 record["valid_accuracy"] = correct / nb_valid
             self.history_.append(record)
             log.info("epoch %d: %s", epoch + 1, record)
@@ -59,10 +71,25 @@ class RecipeClassifier:
 
     @torch.no_grad()
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """(N, 28, 28) images, raw or normalized -> (N, classes) probabilities, through the shared preprocessing."""
+        """(N, 1, 28, 28) or (N, H, W) images -> (N, classes) probabilities."""
         self.model_.eval()
         out = [
-            F.softmax(self.model_(torch.from_numpy(normalize_batch(X[i : i + 1000]))[:, None]), 1)
+            F.softmax(self.model_(torch.from_numpy(_images(X[i : i + 1000]))[:, None]), 1)
             for i in range(0, len(X), 1000)
         ]
         return torch.cat(out).numpy() if out else np.zeros((0, len(get_task(self.recipe.task).classes)), np.float32)
+
+
+def write_recipe_submission(folder: Path, recipe: str, epochs: int | None) -> Path:
+    """A RAMP submission folder whose BatchClassifier trains ``recipe`` (a shipped name or a .toml path)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "image_preprocessor.py").write_text(
+        "import numpy as np\n\n\ndef transform(x):\n    return np.asarray(x, dtype=np.float32) / 255.0\n"
+    )
+    (folder / "batch_classifier.py").write_text(
+        "from digitkit.train.batch_classifier import RecipeClassifier\n\n\n"
+        "class BatchClassifier(RecipeClassifier):\n"
+        "    def __init__(self):\n"
+        f"        super().__init__({recipe!r}, epochs={epochs!r})\n"
+    )
+    return folder

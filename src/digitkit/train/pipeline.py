@@ -8,11 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from digitkit.data.sources import training_sets
-from digitkit.evaluate.report import evaluate_suite
+from digitkit.evaluate.plots import plot_confusion
+from digitkit.evaluate.report import evaluate_set, evaluate_suite
 from digitkit.export.checked import CALIBRATION_IMAGES, ExportReport, describe, export_checked
 from digitkit.files import write_atomic
-from digitkit.runtime import Model
+from digitkit.runtime import Model, load_model
 from digitkit.tasks import DIGITS, get_task
 from digitkit.train.loop import TrainResult, train
 from digitkit.train.recipe import Recipe
@@ -39,16 +42,19 @@ def run_recipe(
     init_from: str | Path | None = None,
     epochs: int | None = None,
     suite_size: int = 10000,
+    valid_split: float | None = None,
     progress: bool = True,
     on_epoch: Callable[[dict[str, float]], None] | None = None,
 ) -> PipelineResult:
     """Train, then export through the checked path to ``output`` (default ``run_dir/model.onnx``), written once.
 
     The artifact records its training time and, for digit models, the robustness suite (``suite_size`` images
-    per corruption, 0 skips it); run_dir/artifact.json repeats the metadata for people and scripts.
+    per corruption, 0 skips it); run_dir/artifact.json repeats the metadata for people and scripts, and a digit
+    model's run_dir/confusion.png shows the artifact's confusion matrix on the validation set.
+    ``valid_split`` holds out that share of the training rows for validation (see data/sources.py).
     """
     task = get_task(recipe.task)
-    train_data, valid_data = training_sets(data or recipe.data or None, task, cache, progress)
+    train_data, valid_data = training_sets(data or recipe.data or None, task, cache, progress, valid_split)
     result = train(
         recipe,
         train_data,
@@ -79,4 +85,7 @@ def run_recipe(
     )
     summary = {"path": str(report.path), "bytes": report.bytes, **json.loads(report.meta.to_json())}
     write_atomic(run_dir / "artifact.json", json.dumps(summary, indent=2).encode())
+    if task == DIGITS:
+        confusion = evaluate_set(load_model(report.path), valid_data.images, valid_data.labels)["confusion"]
+        plot_confusion(np.array(confusion), run_dir / "confusion.png", title=f"{report.meta.name} on {valid_data.name}")
     return PipelineResult(result, report)

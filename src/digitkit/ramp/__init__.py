@@ -1,0 +1,1 @@
+"""RAMP: kits in RAMP's layout, and submissions run through the real ``rampwf`` workflow."""
