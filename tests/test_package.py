@@ -225,4 +225,10 @@ def test_the_wheel_carries_recipes_models_and_pages(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     recipes = {"default", "tiny", "max", "detector", "fast", "smoke"}
     assert {f"digitkit/recipes/{name}.toml" for name in recipes} <= names
-    assert {"digitkit/shipped/default.onnx", "digitkit/serve/web/static/index.html"} <= names
+    assert {
+        "digitkit/shipped/default.onnx",
+        "digitkit/shipped/default.pt",
+        "digitkit/serve/web/static/index.html",
+    } <= names
+    kit = "digitkit/ramp/kit_files"
+    assert {f"{kit}/problem.py", f"{kit}/submissions/starting_kit/batch_classifier.py"} <= names
