@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import resource
 import socket
 import subprocess
 import sys
@@ -75,14 +76,21 @@ def placeholder_meta(name: str = "t", **overrides: object) -> ArtifactMeta:
 
 
 class RunningServer:
-    def __init__(self, args: list[str], env: dict[str, str] | None = None):
+    def __init__(self, args: list[str], env: dict[str, str] | None = None, fd_limit: int | None = None):
         self.admin_token = ""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "digitkit.cli", "serve", "--port", str(self.port), *args]
         # A file, not a pipe: an unread pipe fills up and blocks the server's access log.
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+
+        def limit_fds() -> None:  # in the child, before it starts: the soft limit on open files
+            if fd_limit is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (fd_limit, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+        self.process = subprocess.Popen(
+            command, stdout=self.log, stderr=subprocess.STDOUT, env=env, preexec_fn=limit_fds
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

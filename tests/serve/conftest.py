@@ -21,11 +21,11 @@ def server(smoke_artifact: Path) -> Iterator[RunningServer]:
 
 @pytest.fixture
 def start_server() -> Iterator[Callable[..., RunningServer]]:
-    """start_server(args, env=None) -> a running server, stopped after the test."""
+    """start_server(args, env=None, fd_limit=None) -> a running server, stopped after the test."""
     started: list[RunningServer] = []
 
-    def start(args: list[str], env: dict[str, str] | None = None) -> RunningServer:
-        started.append(RunningServer(args, env))
+    def start(args: list[str], env: dict[str, str] | None = None, fd_limit: int | None = None) -> RunningServer:
+        started.append(RunningServer(args, env, fd_limit))
         return started[-1]
 
     yield start

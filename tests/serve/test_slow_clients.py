@@ -3,6 +3,7 @@
 import contextlib
 import json
 import os
+import resource
 import socket
 import statistics
 import time
@@ -81,3 +82,27 @@ def test_a_body_that_stops_half_way_is_408(guarded_server):
 def test_two_workers_start_and_answer(start_server, smoke_artifact):
     running = start_server(["--model", str(smoke_artifact), "--no-access-log", "--workers", "2"])
     assert all(httpx.get(f"{running.url}/status").status_code == 200 for _ in range(10))
+
+
+def test_held_connections_past_the_fd_limit_do_not_lock_normal_clients_out(start_server, smoke_artifact):
+    """1,100 silent connections against a server limited to 1,024 open files: the oldest idle ones are closed
+    (JSON 503) to make room, and every normal request is served."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1400:
+        pytest.skip(f"this test process may open only {hard} files")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1400) if hard == resource.RLIM_INFINITY else hard, hard))
+    env = {**os.environ, "DIGITKIT_HEADER_TIMEOUT_S": "120"}  # the timeouts must not be what frees the slots
+    running = start_server(["--model", str(smoke_artifact), "--no-access-log"], env=env, fd_limit=1024)
+    try:
+        with contextlib.ExitStack() as stack:
+            held = []
+            for _ in range(1100):
+                held.append(stack.enter_context(socket.create_connection(("127.0.0.1", running.port), timeout=10)))
+                held[-1].sendall(b"GET /status HTTP/1.1\r\n")  # and nothing more
+            statuses = [httpx.get(f"{running.url}/status", timeout=10).status_code for _ in range(80)]
+            assert statuses == [200] * 80
+            assert running.process.poll() is None
+            status, body = answer(held[0].recv(65536))  # the oldest was closed to make room
+            assert status == 503 and "too many open connections" in body["error"]
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

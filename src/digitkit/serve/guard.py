@@ -4,11 +4,16 @@ uvicorn has a keep-alive timeout but none for reading a request: a client that t
 half-way through a body holds a connection (and a file descriptor) for ever. Here every request's headers
 must arrive within ``header_timeout_s`` and fit in ``max_header_bytes`` (else 408 / 431), and a body, once
 started, must be complete within ``body_timeout_s`` (else 408). Answers are JSON, and the connection closes.
+
+Open connections are capped below the process's file-descriptor limit. At the cap, a new connection closes
+the oldest one with no request in flight (a slowloris, or an idle keep-alive) with a JSON 503, so held
+connections cannot lock normal clients out; only when every connection is busy is the newcomer refused.
 """
 
 from __future__ import annotations
 
 import asyncio
+import resource
 
 from digitkit.serve.contract.server import JsonErrorProtocol
 from digitkit.serve.settings import Settings
@@ -18,14 +23,37 @@ class GuardedProtocol(JsonErrorProtocol):
     header_timeout_s = 10.0
     body_timeout_s = 30.0
     max_header_bytes = 64 * 1024
+    max_connections = 900
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._opened = self.loop.time()
         self._head_bytes: int | None = 0  #: parsed bytes of the request head so far; None once it is complete
         self._unparsed_bytes = 0  #: bytes received while the head was incomplete
         self._head_overflow = False
         self._timer: asyncio.TimerHandle | None = None
         self._start_timer(self.header_timeout_s, "the request's headers did not arrive in time")
+        if len(self.connections) > self.max_connections:
+            self._make_room()
+
+    def _make_room(self) -> None:
+        idle = [
+            other
+            for other in self.connections
+            if isinstance(other, GuardedProtocol)
+            and other is not self
+            and not other.transport.is_closing()
+            and (other.cycle is None or other.cycle.response_complete)
+        ]
+        if idle:
+            oldest = min(idle, key=lambda other: other._opened)
+            oldest._stop_timer()
+            oldest.send_json_error(
+                b"503 Service Unavailable", "too many open connections; this idle one was closed to serve another"
+            )
+        else:
+            self._stop_timer()
+            self.send_json_error(b"503 Service Unavailable", "too many open connections; try again shortly")
 
     def _start_timer(self, seconds: float, why: str) -> None:
         self._stop_timer()
@@ -97,8 +125,19 @@ class GuardedProtocol(JsonErrorProtocol):
         super().connection_lost(exc)
 
 
+#: File descriptors kept free of connections: the listening socket, the database, models, logs, threads' pipes.
+FD_RESERVE = 64
+
+
+def connection_cap(setting: int) -> int:
+    """``max_connections``, lowered to fit under this process's soft file-descriptor limit."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return setting if soft == resource.RLIM_INFINITY else max(1, min(setting, soft - FD_RESERVE))
+
+
 def configure_guard(settings: Settings) -> None:
     """Set this process's limits. Worker processes call it too: uvicorn hands them the class by reference."""
     GuardedProtocol.header_timeout_s = settings.header_timeout_s
     GuardedProtocol.body_timeout_s = settings.body_timeout_s
     GuardedProtocol.max_header_bytes = settings.max_header_bytes
+    GuardedProtocol.max_connections = connection_cap(settings.max_connections)

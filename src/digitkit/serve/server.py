@@ -26,7 +26,6 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "host": settings.host,
         "port": settings.port,
         "http": GuardedProtocol,
-        "limit_concurrency": settings.max_connections,
         "lifespan": "on",
         "access_log": settings.access_log,
         "timeout_graceful_shutdown": 1,

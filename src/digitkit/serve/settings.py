@@ -28,7 +28,7 @@ class Settings:
     header_timeout_s: float = 10.0  #: a request's headers must arrive within this (408 past it)
     body_timeout_s: float = 30.0  #: a started body must be complete within this (408 past it)
     max_header_bytes: int = 64 * 1024  #: a larger request head gets 431
-    max_connections: int = 900  #: open connections served at once (503 beyond); keep under the fd limit
+    max_connections: int = 900  #: open connections (lowered under the fd limit); idle ones make room (serve/guard.py)
     batch_max_images: int = 64  #: dynamic batching: most images in one runtime call (bounds activation memory)
     batch_wait_ms: float = 0.0  #: dynamic batching: extra wait for company (0: only what is already queued)
     cors_origins: tuple[str, ...] = ()  #: origins allowed to call the JSON API from a browser; "*" for any
