@@ -180,8 +180,10 @@ def test_bundle_follows_the_contract_packages_imports_and_nothing_else():
     )
 
 
-def test_bundled_code_is_at_most_6500_bytes_compressed():
-    assert len(zlib.compress(service_source().encode(), 9)) <= 6500
+def test_bundled_code_is_at_most_7000_bytes_compressed():
+    """6,881 B with preprocessing version 2 (bright-page polarity and edge bands: +400 B for MNIST-C's
+    brightness and stripe, 11% and 14% -> 99.7% and 98.6% for the default)."""
+    assert len(zlib.compress(service_source().encode(), 9)) <= 7000
 
 
 def test_loader_runs_modules_in_order_with_packages_dataclasses_and_no_annotations(tmp_path):

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import numpy as np
 
 
 @contextmanager
@@ -40,3 +42,14 @@ def write_atomic(path: Path, data: bytes) -> int:
     with atomic_target(path) as tmp:
         tmp.write_bytes(data)
     return len(data)
+
+
+def cached_arrays(path: Path, make: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Named arrays read from the .npz at ``path``; made by ``make`` and stored there (atomically) the first time."""
+    if path.is_file():
+        with np.load(path, allow_pickle=False) as stored:
+            return {key: stored[key] for key in stored.files}
+    arrays = make()
+    with atomic_target(path, suffix=".npz") as tmp:
+        np.savez_compressed(tmp, **arrays)  # type: ignore[arg-type]
+    return arrays

@@ -18,8 +18,10 @@ from digitkit.errors import ImageError
 
 #: Bumped whenever :func:`normalize` changes what it produces; artifacts record the version they were
 #: trained with and the runtime refuses one it does not know.
-PREPROCESS_VERSION = 1
-KNOWN_PREPROCESS_VERSIONS = frozenset({PREPROCESS_VERSION})
+PREPROCESS_VERSION = 2
+#: Version 2 only stopped inverting bright ink on a light-grey page (a border above mid-grey); version 1
+#: artifacts were trained on images that never have such a border, so they read version 2's output as their own.
+KNOWN_PREPROCESS_VERSIONS = frozenset({1, PREPROCESS_VERSION})
 
 SIDE = 28  #: output side in pixels
 BOX = 20  #: the digit's longer side after fitting
@@ -32,6 +34,8 @@ INK_THRESHOLD = 0.25  #: a pixel is ink above this fraction of the image's brigh
 TRIM = 0.005  #: ink mass ignored at each edge of the bounding box, so stray noise does not stretch it
 FULL_INK = 0.8  #: MNIST's brightest pixel is always above this; fainter images are stretched
 BLANK_LEVEL = 0.08  #: an image whose brightest pixel (after background removal) is below this is blank
+BAND_BRIGHT, BAND_DARK = 0.75, 0.25  #: edge bands above this median on a page below that are re-inverted
+INK_QUANTILE = 0.01  #: polarity compares the darkest and brightest 1% of pixels with the background level
 
 
 def to_float(image: np.ndarray) -> np.ndarray:
@@ -68,14 +72,16 @@ def pil_to_gray(image: Image.Image) -> np.ndarray:
 
 
 def white_on_black(gray: np.ndarray) -> np.ndarray:
-    """Invert dark-on-light images (judged by the border) and lift a grey background to zero.
+    """Invert dark-on-light images (a bright border, and ink darker than it) and lift a grey background to zero.
 
     ``gray``: one (H, W) image or a batch (N, H, W), float32 in [0, 1]; each image is judged on its own.
     """
-    batch = gray[None] if gray.ndim == 2 else gray
+    batch = _unstripe(gray[None] if gray.ndim == 2 else gray)
     border = np.concatenate([batch[:, 0], batch[:, -1], batch[:, :, 0], batch[:, :, -1]], axis=1)
     level = np.median(border, axis=1).astype(np.float64)
     invert = level > 0.5
+    if invert.any():  # a bright border alone is not dark ink: bright ink on a light-grey page stays as it is
+        invert[invert] = _ink_is_darker(batch[invert], level[invert])
     if invert.any():
         batch = _replaced(batch, invert, lambda images: 1.0 - images)
         level = np.where(invert, 1.0 - level, level)
@@ -89,6 +95,45 @@ def white_on_black(gray: np.ndarray) -> np.ndarray:
             scale = (1.0 - background[lift]).astype(np.float32)[:, None, None]
             batch = _replaced(batch, lift, lambda images: np.clip((images - offset) / scale, 0.0, 1.0))
     return batch[0] if gray.ndim == 2 else batch
+
+
+def _unstripe(batch: np.ndarray) -> np.ndarray:
+    """Re-invert bright bands along the edges of an otherwise dark image (a partly inverted image, MNIST-C's
+    stripe): columns at the left or right edge, then rows at the top or bottom, whose median is bright while
+    the rest of the image's columns (rows) are dark. Images with an even background are not touched."""
+    for transposed in (False, True):
+        view = batch.transpose(0, 2, 1) if transposed else batch
+        # Only images with bright outer lines can have a band: half a band's pixels are above BAND_BRIGHT.
+        edges = np.maximum(view[:, :, :2].mean(axis=(1, 2)), view[:, :, -2:].mean(axis=(1, 2)))
+        candidates = np.flatnonzero(edges > BAND_BRIGHT / 2)
+        if not len(candidates):
+            continue
+        medians = np.median(view[candidates], axis=1)  # (n, lines): each column's (row's) median
+        bright = medians > BAND_BRIGHT
+        first = np.cumprod(bright, axis=1).sum(axis=1)  # bright lines from the start, from the end
+        last = np.cumprod(bright[:, ::-1], axis=1).sum(axis=1)
+        lines = medians.shape[1]
+        rest = (np.arange(lines) >= first[:, None]) & (np.arange(lines) < lines - last[:, None])
+        # The rest's background: the median of its pixels (a column through a thick stroke may be bright).
+        rest_level = np.array(
+            [np.median(view[i][:, r]) if r.any() else 1.0 for i, r in zip(candidates, rest, strict=True)]
+        )
+        flip = (np.maximum(first, last) >= 2) & (rest.sum(axis=1) >= lines // 2) & (rest_level < BAND_DARK)
+        if flip.any():
+            batch = batch.copy()
+            view = batch.transpose(0, 2, 1) if transposed else batch
+            for i, lead, trail in zip(candidates[flip], first[flip], last[flip], strict=True):
+                view[i, :, :lead] = 1.0 - view[i, :, :lead]
+                view[i, :, lines - trail :] = 1.0 - view[i, :, lines - trail :]
+    return batch
+
+
+def _ink_is_darker(batch: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Whether each image's extreme pixels lie at least as far below its background ``level`` as above it
+    (a uniform bright image counts as dark ink on a blank page, as before)."""
+    flat = batch.reshape(len(batch), -1)
+    darkest, brightest = np.quantile(flat, [INK_QUANTILE, 1.0 - INK_QUANTILE], axis=1)
+    return (level - darkest) >= (brightest - level)
 
 
 def _chosen(batch: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -16,8 +16,18 @@ from digitkit.files import write_atomic
 def register(sub: argparse._SubParsersAction) -> None:
     parser = new_parser(sub, "evaluate", "measure a model: accuracy, balanced accuracy, NLL, confusion, speed")
     parser.add_argument("model", help="shipped model name (default, tiny, max) or path to an .onnx artifact")
-    parser.add_argument("--data", default="mnist-test", help=f"suite (the robustness suite), or one set: {SOURCES}")
-    parser.add_argument("--suite-size", type=positive_int, default=10000, help="images per corruption for --data suite")
+    parser.add_argument(
+        "--data",
+        default="mnist-test",
+        help="suite (the robustness suite); mnist-c (MNIST-C's 15 corruptions, generated, held out from training) "
+        f"or mnist-c:DIR (the official numpy release); or one set: {SOURCES}",
+    )
+    parser.add_argument(
+        "--suite-size",
+        type=positive_int,
+        default=10000,
+        help="images per corruption for --data suite and mnist-c",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write every figure to this JSON file")
     parser.add_argument("--confusion-png", type=Path, default=None, help="save the confusion matrix as PNG")
     parser.add_argument(
@@ -30,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from digitkit.evaluate.report import evaluate_set, evaluate_suite, format_scores, format_suite
+    from digitkit.evaluate.report import evaluate_mnist_c, evaluate_set, evaluate_suite, format_scores, format_suite
     from digitkit.runtime import load_model
 
     model = load_model(args.model)
@@ -42,6 +52,13 @@ def run(args: argparse.Namespace) -> int:
         ensure_mnist(cache, True)
         result: dict[str, Any] = evaluate_suite(model, cache, args.suite_size, True)
         print(format_suite(result))
+    elif args.data == "mnist-c" or args.data.startswith("mnist-c:"):
+        official = args.data.startswith("mnist-c:")
+        if not official:
+            ensure_mnist(cache, True)
+        source = Path(args.data.removeprefix("mnist-c:")) if official else cache
+        result = evaluate_mnist_c(model, source, args.suite_size, official=official)
+        print(format_suite(result, "MNIST-C" + (f" from {source}" if official else " (generated)")))
     else:
         data = load_set(args.data, cache, True)
         images, labels = data.images, data.labels

@@ -16,7 +16,7 @@ import torch
 
 from digitkit.data import augment as A
 from digitkit.data.mnist import load_mnist
-from digitkit.files import atomic_target
+from digitkit.files import cached_arrays
 from digitkit.progress import steps
 
 SUITE_VERSION = 1
@@ -66,16 +66,12 @@ def suite_names() -> list[str]:
 
 def build_suite(cache: Path, size: int = 10000, progress: bool = False) -> dict[str, np.ndarray]:
     """{corruption name: uint8 images (size, 28, 28)} plus 'labels'; built once, then read from the cache."""
-    path = cache / f"suite-v{SUITE_VERSION}-{size}.npz"
-    if path.is_file():
-        with np.load(path, allow_pickle=False) as stored:
-            return {key: stored[key] for key in stored.files}
-    images, labels = load_mnist("test", cache)
-    images, labels = images[:size], labels[:size]
-    suite = {"labels": labels}
-    names = suite_names()
-    for offset, name in enumerate(steps(names, "building robustness suite", progress)):
-        suite[name] = _generate(images, name, SEED + offset)
-    with atomic_target(path, suffix=".npz") as tmp:
-        np.savez_compressed(tmp, **suite)  # type: ignore[arg-type]
-    return suite
+
+    def make() -> dict[str, np.ndarray]:
+        images, labels = load_mnist("test", cache)
+        suite = {"labels": labels[:size]}
+        for offset, name in enumerate(steps(suite_names(), "building robustness suite", progress)):
+            suite[name] = _generate(images[:size], name, SEED + offset)
+        return suite
+
+    return cached_arrays(cache / f"suite-v{SUITE_VERSION}-{size}.npz", make)

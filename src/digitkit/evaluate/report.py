@@ -32,10 +32,27 @@ def evaluate_suite(model: Model, cache: Path, size: int = 10000, progress: bool 
     from digitkit.data.suite import build_suite, suite_names  # needs torch: only when asked for
 
     suite = build_suite(cache, size, progress)
-    labels = suite["labels"]
+    return _per_family(model, {name: (suite[name], suite["labels"]) for name in suite_names()}, size)
+
+
+def evaluate_mnist_c(model: Model, source: Path, size: int = 10000, official: bool = False) -> dict[str, Any]:
+    """Accuracy per MNIST-C corruption and their mean: generated from the MNIST test split in the data cache
+    ``source``, or read from an unpacked official release at ``source`` (``official``)."""
+    from digitkit.data.mnist_c import build_mnist_c, read_mnist_c
+
+    if official:
+        sets = {name: (s["images"], s["labels"]) for name, s in read_mnist_c(source, size).items()}
+        return _per_family(model, sets, min(len(labels) for _, labels in sets.values()))
+    generated = build_mnist_c(source, size, progress=True)
+    return _per_family(
+        model, {name: (generated[name], generated["labels"]) for name in generated if name != "labels"}, size
+    )
+
+
+def _per_family(model: Model, sets: dict[str, tuple[np.ndarray, np.ndarray]], size: int) -> dict[str, Any]:
     per: dict[str, float] = {}
-    for name in suite_names():
-        logits = model.predict_logits(normalize_batch(suite[name]))
+    for name, (images, labels) in sets.items():
+        logits = model.predict_logits(normalize_batch(images))
         per[name] = float((logits.argmax(1) == labels).mean())  # softmax keeps the argmax
     return {"overall": float(np.mean(list(per.values()))), "per_corruption": per, "size": size}
 
@@ -54,7 +71,10 @@ def format_scores(title: str, result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def format_suite(result: dict[str, Any]) -> str:
-    lines = [f"robustness suite ({result['size']} images per corruption): overall {result['overall']:.4%}"]
-    lines += [f"  {name:<10} {acc:.4%}" for name, acc in result["per_corruption"].items()]
+def format_suite(result: dict[str, Any], title: str = "robustness suite") -> str:
+    lines = [f"{title} ({result['size']} images per corruption): overall {result['overall']:.4%}"]
+    width = max(map(len, result["per_corruption"]))
+    lines += [f"  {name:<{width}} {acc:.4%}" for name, acc in result["per_corruption"].items()]
+    worst = min(result["per_corruption"], key=result["per_corruption"].get)
+    lines.append(f"  worst: {worst} {result['per_corruption'][worst]:.4%}")
     return "\n".join(lines)
