@@ -4,6 +4,8 @@ import concurrent.futures
 import io
 import os
 import socket
+import threading
+import time
 
 import httpx
 import numpy as np
@@ -11,6 +13,7 @@ import pytest
 from PIL import Image
 
 from digitkit.runtime import load_model
+from helpers import png_bytes
 
 
 def post(server, files, **kwargs):
@@ -132,3 +135,18 @@ def test_exit_answers_then_ends_the_process_with_code_zero(smoke_artifact, start
     response = httpx.get(f"{running.url}/exit", timeout=10)
     assert response.status_code == 200 and response.json() == {"exit": "Ok"}
     assert running.process.wait(timeout=5) == 0
+
+
+def test_a_request_in_flight_when_exit_arrives_gets_its_answer(smoke_artifact, start_server, mnist_test):
+    """/exit lets what is in flight finish: here a prediction held 2.5 s by the batcher's wait for company."""
+    env = {**os.environ, "DIGITKIT_BATCH_WAIT_MS": "2500"}
+    running = start_server(["--model", str(smoke_artifact), "--allow-exit", "--no-access-log"], env=env)
+    answers: list[httpx.Response] = []
+    image = png_bytes(mnist_test[0][0])
+    worker = threading.Thread(target=lambda: answers.append(post(running, [("x", ("d.png", image, "image/png"))])))
+    worker.start()
+    time.sleep(0.5)
+    assert httpx.get(f"{running.url}/exit", timeout=10).status_code == 200
+    worker.join(30)
+    assert answers[0].status_code == 200 and list(answers[0].json()) == ["y"]
+    assert running.process.wait(timeout=10) == 0

@@ -28,7 +28,8 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "http": GuardedProtocol,
         "lifespan": "on",
         "access_log": settings.access_log,
-        "timeout_graceful_shutdown": 1,
+        # /exit and signals let requests in flight finish: each is bounded by the request timeout.
+        "timeout_graceful_shutdown": settings.request_timeout_s + 1,
         "server_header": False,
         "log_level": "info",
     }
