@@ -28,3 +28,16 @@ def test_every_route_gets_its_own_label(page_server, mnist_test):
     for route, code in expected:
         assert float(counted[f'code="{code}",route="{route}"']) >= 1
     assert not any('route="other"' in key for key in counted)
+
+
+def test_two_workers_answer_with_the_sum_of_both(start_server, smoke_artifact):
+    """Multiprocess mode: whichever worker answers /metrics, the count covers every worker's requests."""
+    running = start_server(["--model", str(smoke_artifact), "--no-access-log", "--workers", "2"])
+    for _ in range(60):  # a new connection each time: the kernel spreads them over both workers
+        assert httpx.get(f"{running.url}/status").status_code == 200
+    counts = set()
+    for _ in range(8):
+        text = httpx.get(f"{running.url}/metrics").text
+        counts.add(float(re.search(r'digitkit_requests_total\{code="200",route="/status"\} (\S+)', text).group(1)))
+    # The start-up probe's /status requests count too; the total is the same from either worker.
+    assert len(counts) == 1 and counts.pop() >= 60, counts

@@ -1,15 +1,37 @@
-"""Prometheus metrics as pure-ASGI middleware (no per-request task overhead), plus the batch observers."""
+"""Prometheus metrics as pure-ASGI middleware (no per-request task overhead), plus the batch observers.
+
+With several worker processes, prometheus_client's multiprocess mode keeps each worker's values in files under
+``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary folder per `digitkit serve`), and /metrics sums them, so any
+worker answers with the whole server's counts.
+"""
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from starlette.routing import BaseRoute, Match, Mount, Route
 
 Scope = dict[str, Any]
 ASGIApp = Any
+MULTIPROCESS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def exposition(registry: CollectorRegistry) -> bytes:
+    """The text /metrics answers: this process's registry, or every worker's values summed."""
+    if not os.environ.get(MULTIPROCESS_DIR_ENV):
+        return generate_latest(registry)
+    merged = CollectorRegistry()
+    multiprocess.MultiProcessCollector(merged)
+    return generate_latest(merged)
+
+
+def worker_exited() -> None:
+    """Tell multiprocess mode this worker is gone (its live gauges stop counting)."""
+    if os.environ.get(MULTIPROCESS_DIR_ENV):
+        multiprocess.mark_process_dead(os.getpid())
 
 
 class Metrics:

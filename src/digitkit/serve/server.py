@@ -6,6 +6,7 @@ import errno
 import logging
 import os
 import socket
+import tempfile
 from dataclasses import fields
 from typing import Any
 
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 
 from digitkit.errors import ConfigError
 from digitkit.serve.guard import GuardedProtocol, configure_guard
+from digitkit.serve.metrics import MULTIPROCESS_DIR_ENV
 from digitkit.serve.settings import Settings, settings_from_env
 from digitkit.serve.web.app import create_app
 
@@ -73,9 +75,11 @@ def run_server(settings: Settings) -> None:
         return
     os.environ[SUPERVISOR_ENV] = str(os.getpid())
     os.environ.update(_as_env(settings))
-    uvicorn.run(
-        "digitkit.serve.server:app_from_env", factory=True, workers=settings.workers, **uvicorn_options(settings)
-    )
+    with tempfile.TemporaryDirectory(prefix="digitkit-metrics-") as metrics_dir:
+        os.environ[MULTIPROCESS_DIR_ENV] = metrics_dir  # read by prometheus_client as each worker imports it
+        uvicorn.run(
+            "digitkit.serve.server:app_from_env", factory=True, workers=settings.workers, **uvicorn_options(settings)
+        )
 
 
 def _as_env(settings: Settings) -> dict[str, str]:

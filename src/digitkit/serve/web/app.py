@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -22,7 +22,7 @@ from digitkit.runtime import Model
 from digitkit.serve.contract.app import METHODS
 from digitkit.serve.errors import EXCEPTION_HANDLERS
 from digitkit.serve.limits import BodyLimit
-from digitkit.serve.metrics import Metrics
+from digitkit.serve.metrics import Metrics, exposition, worker_exited
 from digitkit.serve.security import HostAndHeaders, allowed_hosts
 from digitkit.serve.settings import Settings
 from digitkit.serve.state import build_state
@@ -47,6 +47,7 @@ def create_app(settings: Settings, models: dict[str, Model] | None = None) -> Fa
         state.start()
         yield
         await state.stop()
+        worker_exited()
 
     app = FastAPI(
         title="digitkit",
@@ -71,7 +72,7 @@ def create_app(settings: Settings, models: dict[str, Model] | None = None) -> Fa
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
-        return Response(generate_latest(state.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(exposition(state.registry), media_type=CONTENT_TYPE_LATEST)
 
     if settings.cors_origins:
         app.add_middleware(
