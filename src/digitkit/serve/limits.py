@@ -11,7 +11,9 @@ Scope = dict[str, Any]
 ASGIApp = Any
 
 
-async def send_json(send: Any, status: int, body: dict[str, Any]) -> None:
+async def send_json(
+    send: Any, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
     payload = json.dumps(body).encode()
     await send(
         {
@@ -21,6 +23,7 @@ async def send_json(send: Any, status: int, body: dict[str, Any]) -> None:
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(payload)).encode()),
                 (b"connection", b"close"),
+                *(headers or []),
             ],
         }
     )

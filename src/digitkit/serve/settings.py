@@ -38,6 +38,8 @@ class Settings:
     allow_exit: bool = False  #: GET /exit stops the server (the competition archive always allows it)
     admin_token: str = ""  #: bearer token for routes that read stored data or change state; "" turns them off
     allowed_hosts: tuple[str, ...] = ()  #: Host headers served; () -> localhost names and the bind address; "*" any
+    rate_limit_per_minute: int = 120  #: POSTs to /predict and /api/v1/ per remote client (loopback exempt); 0: off
+    max_drawing_bytes: int = 1024 * 1024  #: a feedback drawing's stored image (413 beyond)
 
     def feedback_url(self) -> str:
         """The feedback database: the configured URL, else SQLite in the data folder."""
@@ -55,6 +57,7 @@ class Settings:
             "max_header_bytes",
             "max_connections",
             "batch_max_images",
+            "max_drawing_bytes",
         )
         for name in positive:
             if getattr(self, name) < 1:
@@ -69,6 +72,8 @@ class Settings:
                 raise ConfigError(f"{name} must be a finite number > 0, got {getattr(self, name)} instead")
         if not (math.isfinite(self.batch_wait_ms) and self.batch_wait_ms >= 0):
             raise ConfigError(f"batch_wait_ms must be a finite number >= 0, got {self.batch_wait_ms} instead")
+        if self.rate_limit_per_minute < 0:
+            raise ConfigError(f"rate_limit_per_minute must be >= 0 (0: off), got {self.rate_limit_per_minute} instead")
         if not self.models:
             raise ConfigError("at least one model is needed")
         return self

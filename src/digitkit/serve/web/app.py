@@ -23,6 +23,7 @@ from digitkit.serve.contract.app import METHODS
 from digitkit.serve.errors import EXCEPTION_HANDLERS
 from digitkit.serve.limits import BodyLimit
 from digitkit.serve.metrics import Metrics, exposition, worker_exited
+from digitkit.serve.rate import RateLimit
 from digitkit.serve.security import HostAndHeaders, allowed_hosts
 from digitkit.serve.settings import Settings
 from digitkit.serve.state import build_state
@@ -82,6 +83,7 @@ def create_app(settings: Settings, models: dict[str, Model] | None = None) -> Fa
             allow_headers=["content-type"],
         )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(Metrics, registry=state.registry, routes=app.router.routes)
     app.add_middleware(HostAndHeaders, hosts=allowed_hosts(settings.allowed_hosts, settings.host))
     return app

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from digitkit.errors import ImageError
+from digitkit.errors import ImageError, LimitError
 from digitkit.serve.decode import decode_any_image, decode_base64
 from digitkit.serve.state import service
 
@@ -94,6 +94,11 @@ async def feedback(body: FeedbackRequest, request: Request) -> dict[str, int]:
 
     batcher = service(request).batcher(body.model)
     data, gray = await _read_canvas(request, body.image)
+    cap = service(request).settings.max_drawing_bytes
+    if len(data) > cap:
+        raise LimitError(
+            f"the drawing is {len(data):,} bytes; feedback stores at most {cap:,} (DIGITKIT_MAX_DRAWING_BYTES)"
+        )
     found = {f.box: f for f in await recognise(gray, batcher, service(request).detector)}
     rows = []
     for digit in body.digits:
