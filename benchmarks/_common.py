@@ -43,11 +43,20 @@ def png(image: np.ndarray) -> bytes:
 
 
 @contextmanager
-def running_server(*serve_args: str) -> Iterator[int]:
-    """`digitkit serve` on a free loopback port, ready (200 on /status) when the block starts; yields the port."""
+def served(
+    *serve_args: str, env: dict[str, str] | None = None, fd_limit: int | None = None
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """`digitkit serve` on a free loopback port, ready (200 on /status) when the block starts; yields the port
+    and the process (optionally limited to ``fd_limit`` open files)."""
+    import resource
+
+    def limit() -> None:
+        if fd_limit is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (fd_limit, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
     port = free_port()
     command = [sys.executable, "-m", "digitkit.cli", "serve", "--port", str(port), "--no-access-log", *serve_args]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, preexec_fn=limit)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -58,7 +67,14 @@ def running_server(*serve_args: str) -> Iterator[int]:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the server did not start") from None
                 time.sleep(0.05)
-        yield port
+        yield port, server
     finally:
         server.terminate()
         server.wait()
+
+
+@contextmanager
+def running_server(*serve_args: str) -> Iterator[int]:
+    """`digitkit serve` on a free loopback port, ready when the block starts; yields the port."""
+    with served(*serve_args) as (port, _):
+        yield port
