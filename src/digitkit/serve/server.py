@@ -6,6 +6,7 @@ import errno
 import logging
 import os
 import socket
+import sys
 import tempfile
 from dataclasses import fields
 from typing import Any
@@ -20,6 +21,9 @@ from digitkit.serve.settings import Settings, settings_from_env
 from digitkit.serve.web.app import create_app
 
 SUPERVISOR_ENV = "DIGITKIT_SUPERVISOR_PID"
+#: How often Python hands the GIL between threads (default 5 ms). Decoding and segmentation run in worker
+#: threads; a shorter interval lets the event loop answer quick requests while they hold the GIL.
+SWITCH_INTERVAL_S = 0.001
 log = logging.getLogger(__name__)
 
 
@@ -41,6 +45,7 @@ def app_from_env() -> FastAPI:
     """Factory for worker processes: settings travel through DIGITKIT_* variables, /exit goes to the supervisor."""
     settings = settings_from_env()
     configure_guard(settings)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     app = create_app(settings)
     app.state.digitkit.supervisor_pid = int(os.environ[SUPERVISOR_ENV])
     return app
@@ -67,6 +72,7 @@ def ensure_can_listen(host: str, port: int) -> None:
 def run_server(settings: Settings) -> None:
     """Serve until /exit or a signal; return normally (exit code 0) in both cases."""
     configure_guard(settings)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     if settings.workers == 1:
         app = create_app(settings)
         server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options(settings)))
