@@ -1,8 +1,9 @@
 """Per-client rate limits for the public POST routes, as pure-ASGI middleware: 429 JSON with Retry-After.
 
 Each remote client (by address, after uvicorn applies a local reverse proxy's X-Forwarded-For) has a token
-bucket: ``per_minute`` requests a minute, in bursts of up to a tenth of that. Loopback clients are not limited:
-they are this machine's own tools, tests and benchmarks, and the competition's probes. Each worker process
+bucket: ``per_minute`` requests a minute, in bursts of up to a tenth of that. Loopback clients (and clients with
+no IP address: Unix sockets, in-process test clients) are not limited: they are this machine's own tools, tests
+and benchmarks, and the competition's probes. Each worker process
 keeps its own buckets, so with --workers N a client may get up to N times the rate.
 """
 
@@ -36,7 +37,7 @@ class RateLimit:
             or scope["type"] != "http"
             or scope["method"] != "POST"
             or not scope["path"].startswith(LIMITED_PATHS)
-            or _is_loopback(client)
+            or not _is_remote(client)
         ):
             await self.app(scope, receive, send)
             return
@@ -62,8 +63,9 @@ class RateLimit:
         self.buckets = {c: (t, last) for c, (t, last) in self.buckets.items() if now - last < full_after}
 
 
-def _is_loopback(client: str) -> bool:
+def _is_remote(client: str) -> bool:
+    """An IP address other than loopback (a Unix socket or an in-process test client has none)."""
     try:
-        return ipaddress.ip_address(client).is_loopback
+        return not ipaddress.ip_address(client).is_loopback
     except ValueError:
         return False
