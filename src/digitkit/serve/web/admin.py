@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
@@ -24,6 +24,22 @@ class LabelRequest(BaseModel):
     label: int = Field(ge=-1, le=9)
 
 
+#: A page stops early once its drawings reach this many bytes (X-Next-Offset continues from there).
+PAGE_BYTES = 8 * 1024 * 1024
+
+
+def _within_page_bytes(rows: list[Any]) -> list[Any]:
+    """The leading rows whose drawings and crops fit in PAGE_BYTES (always at least one)."""
+    kept: list[Any] = []
+    size = 0
+    for row in rows:
+        size += len(row.drawing_png) + sum(len(d.crop_png) for d in row.digits)
+        if kept and size > PAGE_BYTES:
+            break
+        kept.append(row)
+    return kept
+
+
 @router.get("/api/v1/samples")
 async def samples(
     request: Request,
@@ -31,11 +47,13 @@ async def samples(
     limit: Annotated[int, Query(ge=1, le=100, description="drawings per page")] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_ID, description="drawings to skip")] = 0,
 ) -> list[dict[str, object]]:
-    """One page of the stored drawings, those with a corrected digit first. ``X-Total-Count`` gives how many are
-    stored; ``X-Next-Offset`` is where the next page starts, absent on the last page."""
+    """One page of the stored drawings, those with a corrected digit first: ``limit`` drawings, or fewer once they
+    reach PAGE_BYTES. ``X-Total-Count`` gives how many are stored; ``X-Next-Offset`` is where the next page
+    starts, absent on the last page."""
     store = service(request).store
     loop = asyncio.get_running_loop()
     rows, total = await loop.run_in_executor(None, lambda: (store.samples(limit, offset), store.count()))
+    rows = _within_page_bytes(rows)
     response.headers["X-Total-Count"] = str(total)
     if offset + len(rows) < total:
         response.headers["X-Next-Offset"] = str(offset + len(rows))

@@ -1,4 +1,4 @@
-"""Per-client rate limits and the feedback drawing cap, against a started server over real connections."""
+"""Per-client rate limits, the feedback drawing cap and the listing page budget: the public routes stay bounded."""
 
 import os
 
@@ -83,3 +83,17 @@ def test_the_bucket_refills_at_the_rate():
     sent.clear()
     asyncio.run(run(3))
     assert sent == [200, 200, 429]
+
+
+def test_a_listing_page_stops_at_its_byte_budget():
+    from types import SimpleNamespace
+
+    from digitkit.serve.web.admin import PAGE_BYTES, _within_page_bytes
+
+    def row(size: int) -> SimpleNamespace:
+        return SimpleNamespace(drawing_png=b"x" * size, digits=[SimpleNamespace(crop_png=b"y" * 100)])
+
+    rows = [row(PAGE_BYTES // 3) for _ in range(10)]
+    assert len(_within_page_bytes(rows)) == 2  # a third would pass the budget; X-Next-Offset continues there
+    assert len(_within_page_bytes([row(2 * PAGE_BYTES)])) == 1  # one oversized drawing still makes a page
+    assert len(_within_page_bytes([row(10)] * 50)) == 50
