@@ -19,8 +19,9 @@ from digitkit.errors import ImageError
 #: Bumped whenever :func:`normalize` changes what it produces; artifacts record the version they were
 #: trained with and the runtime refuses one it does not know.
 PREPROCESS_VERSION = 2
-#: Version 2 only stopped inverting bright ink on a light-grey page (a border above mid-grey); version 1
-#: artifacts were trained on images that never have such a border, so they read version 2's output as their own.
+#: Version 2 added two steps that act only on a bright border: bright ink on a light-grey page is no longer
+#: inverted, and bright edge bands are turned back. MNIST and the training augmentation never have such a border,
+#: so version-1 artifacts read version 2's output as their own.
 KNOWN_PREPROCESS_VERSIONS = frozenset({1, PREPROCESS_VERSION})
 
 SIDE = 28  #: output side in pixels

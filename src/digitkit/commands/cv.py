@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _submission(args: argparse.Namespace, kit: Path, scratch: Path) -> Path:
     if args.submission is None:
-        from digitkit.train.batch_classifier import write_recipe_submission
+        from digitkit.ramp.kit import write_recipe_submission
 
         recipe = str(Path(args.recipe).resolve()) if args.recipe.endswith(".toml") else args.recipe
         return write_recipe_submission(scratch / f"recipe_{Path(args.recipe).stem}", recipe, args.epochs)

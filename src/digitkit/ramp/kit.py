@@ -42,7 +42,7 @@ def write_kit(folder: Path, train: Dataset, test: Dataset, *, folds: int = 5, pr
         starting_kit = staging / "submissions" / "starting_kit"
         starting_kit.mkdir(parents=True)
         for name in STARTING_KIT:
-            (starting_kit / name).write_text((KIT_FILES / "submissions" / "starting_kit" / name).read_text())
+            (starting_kit / name).write_text(_starting_kit_file(name))
         images_dir = staging / "data" / "imgs"
         images_dir.mkdir(parents=True)
         first_id = 0
@@ -69,3 +69,21 @@ def write_kit(folder: Path, train: Dataset, test: Dataset, *, folds: int = 5, pr
 def _write_problem(path: Path, folds: int) -> None:
     template = (KIT_FILES / "problem.py").read_text()
     path.write_text(re.sub(r"^_n_splits = \d+", f"_n_splits = {folds}", template, count=1, flags=re.M))
+
+
+def _starting_kit_file(name: str) -> str:
+    return (KIT_FILES / "submissions" / "starting_kit" / name).read_text()
+
+
+def write_recipe_submission(folder: Path, recipe: str, epochs: int | None) -> Path:
+    """A RAMP submission folder whose BatchClassifier trains ``recipe`` (a shipped name or a .toml path); its
+    image preprocessor is the starting kit's (raw pixels scaled to [0, 1])."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "image_preprocessor.py").write_text(_starting_kit_file("image_preprocessor.py"))
+    (folder / "batch_classifier.py").write_text(
+        "from digitkit.train.batch_classifier import RecipeClassifier\n\n\n"
+        "class BatchClassifier(RecipeClassifier):\n"
+        "    def __init__(self):\n"
+        f"        super().__init__({recipe!r}, epochs={epochs!r})\n"
+    )
+    return folder

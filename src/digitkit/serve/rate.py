@@ -3,8 +3,8 @@
 Each remote client (by address, after uvicorn applies a local reverse proxy's X-Forwarded-For) has a token
 bucket: ``per_minute`` requests a minute, in bursts of up to a tenth of that. Loopback clients (and clients with
 no IP address: Unix sockets, in-process test clients) are not limited: they are this machine's own tools, tests
-and benchmarks, and the competition's probes. Each worker process
-keeps its own buckets, so with --workers N a client may get up to N times the rate.
+and benchmarks, and the competition's probes. Each worker process keeps its own buckets, so with --workers N a
+client may get up to N times the rate.
 """
 
 from __future__ import annotations

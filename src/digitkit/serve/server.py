@@ -41,11 +41,17 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def configure_process(settings: Settings) -> None:
+    """What each serving process sets for itself (the supervisor and every worker): the HTTP guard's limits
+    and the GIL switch interval."""
+    configure_guard(settings)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
 def app_from_env() -> FastAPI:
     """Factory for worker processes: settings travel through DIGITKIT_* variables, /exit goes to the supervisor."""
     settings = settings_from_env()
-    configure_guard(settings)
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    configure_process(settings)
     app = create_app(settings)
     app.state.digitkit.supervisor_pid = int(os.environ[SUPERVISOR_ENV])
     return app
@@ -71,8 +77,7 @@ def ensure_can_listen(host: str, port: int) -> None:
 
 def run_server(settings: Settings) -> None:
     """Serve until /exit or a signal; return normally (exit code 0) in both cases."""
-    configure_guard(settings)
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    configure_process(settings)
     if settings.workers == 1:
         app = create_app(settings)
         server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options(settings)))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -78,18 +77,3 @@ class RecipeClassifier:
             for i in range(0, len(X), 1000)
         ]
         return torch.cat(out).numpy() if out else np.zeros((0, len(get_task(self.recipe.task).classes)), np.float32)
-
-
-def write_recipe_submission(folder: Path, recipe: str, epochs: int | None) -> Path:
-    """A RAMP submission folder whose BatchClassifier trains ``recipe`` (a shipped name or a .toml path)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "image_preprocessor.py").write_text(
-        "import numpy as np\n\n\ndef transform(x):\n    return np.asarray(x, dtype=np.float32) / 255.0\n"
-    )
-    (folder / "batch_classifier.py").write_text(
-        "from digitkit.train.batch_classifier import RecipeClassifier\n\n\n"
-        "class BatchClassifier(RecipeClassifier):\n"
-        "    def __init__(self):\n"
-        f"        super().__init__({recipe!r}, epochs={epochs!r})\n"
-    )
-    return folder
