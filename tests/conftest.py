@@ -33,6 +33,24 @@ def mnist_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["DIGITKIT_CACHE"] = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The data folder (feedback database, model versions, jobs) of this test run, never the user's: for the
+    CLI and servers through DIGITKIT_DATA_DIR, and for in-process apps through Settings' default."""
+    from digitkit.serve import settings
+
+    folder = tmp_path_factory.mktemp("digitkit-data")
+    previous = os.environ.get("DIGITKIT_DATA_DIR")
+    os.environ["DIGITKIT_DATA_DIR"] = str(folder)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(settings, "DEFAULT_DATA_DIR", folder)
+        yield folder
+    if previous is None:
+        os.environ.pop("DIGITKIT_DATA_DIR", None)
+    else:
+        os.environ["DIGITKIT_DATA_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def mnist_test(mnist_cache: Path) -> tuple[np.ndarray, np.ndarray]:
     return load_mnist("test", mnist_cache)
@@ -82,3 +100,28 @@ def cli():
         return subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[object]:
+    """A real PostgreSQL server for this test process (Debian's package; `make test` installs it when missing)."""
+    from postgres import PostgresServer, binaries
+
+    if binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is missing on CI: `make test` should have installed Debian's postgresql")
+        pytest.skip("PostgreSQL is not installed: apt-get install postgresql")
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database: SQLite in a temporary folder, then a new database on the real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'digitkit.sqlite3'}"
+    import uuid
+
+    server = request.getfixturevalue("postgres")
+    return server.new_database(f"t{uuid.uuid4().hex[:12]}")

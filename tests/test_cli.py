@@ -137,7 +137,9 @@ def test_evaluate_writes_json_and_confusion_png(tmp_path, smoke_artifact, mnist_
 
 
 def test_models_table_and_pareto_plot(tmp_path, smoke_artifact, cli):
-    done = cli("models", str(smoke_artifact), "--plot", str(tmp_path / "p.png"), "--json", str(tmp_path / "m.json"))
+    done = cli(
+        "size-report", str(smoke_artifact), "--plot", str(tmp_path / "p.png"), "--json", str(tmp_path / "m.json")
+    )
     assert done.returncode == 0, done.stderr
     (row,) = json.loads((tmp_path / "m.json").read_text())
     assert row["bytes"] == smoke_artifact.stat().st_size and row["images_per_second_1_thread"] > 0
@@ -145,7 +147,9 @@ def test_models_table_and_pareto_plot(tmp_path, smoke_artifact, cli):
 
 
 def test_models_measure_and_plot_every_shipped_artifact(tmp_path, cli):
-    done = cli("models", "--measure", "--suite-size", "40", "--plot", tmp_path / "p.png", "--json", tmp_path / "m.json")
+    done = cli(
+        "size-report", "--measure", "--suite-size", "40", "--plot", tmp_path / "p.png", "--json", tmp_path / "m.json"
+    )
     assert done.returncode == 0, done.stderr
     rows = {row["name"]: row for row in json.loads((tmp_path / "m.json").read_text())}
     assert rows["detector"]["task"] == "detector" and rows["detector"]["digits_kept"] > 0.98

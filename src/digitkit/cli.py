@@ -21,12 +21,13 @@ from digitkit.commands import (
     package,
     ramp_kit,
     serve,
+    size_report,
     train,
 )
 from digitkit.commands.common import HelpFormatter, Parser
 from digitkit.errors import DigitkitError
 
-COMMANDS = (fetch, train, evaluate, export, models, serve, package, check, feedback, kaggle, cv, ramp_kit)
+COMMANDS = (fetch, train, evaluate, export, models, size_report, serve, package, check, feedback, kaggle, cv, ramp_kit)
 
 
 def build_parser() -> argparse.ArgumentParser:

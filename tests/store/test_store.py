@@ -13,8 +13,11 @@ def digit(predicted, label, box=(0, 0, 10, 20)):
 
 
 @pytest.fixture
-def store(tmp_path):
-    return FeedbackStore(f"sqlite:///{tmp_path / 'f.sqlite3'}")
+def store(database_url):
+    """Each test runs on SQLite and on a real PostgreSQL server."""
+    store = FeedbackStore(database_url)
+    yield store
+    store.database.close()
 
 
 def test_disagreements_come_first(store):

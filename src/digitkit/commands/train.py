@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digitkit.commands.common import add_cache, fraction, new_parser, non_negative_int, positive_int
 from digitkit.data.mnist import cache_dir
 from digitkit.data.sources import SOURCES
 from digitkit.train.recipe import available_recipes
+
+if TYPE_CHECKING:
+    from digitkit.jobs import JobReporter
+    from digitkit.serve.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,8 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--init-from",
         default=None,
-        help="start from this checkpoint's weights (fine-tuning): RUN_DIR/checkpoint.pt, or 'default' for the "
-        "checkpoint shipped with the default model",
+        help="start from this checkpoint's weights (fine-tuning): RUN_DIR/checkpoint.pt, a registered version, "
+        "or 'default' for the checkpoint shipped with the default model",
     )
     parser.add_argument("--device", default="cpu", help="cpu, cuda, mps, or auto (first accelerator found)")
     parser.add_argument("--epochs", type=positive_int, default=None, help="override the recipe's epoch count")
@@ -51,6 +56,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=10000,
         help="images per corruption in the robustness suite; 0 skips it",
     )
+    parser.add_argument(
+        "--registry",
+        type=Path,
+        default=None,
+        help="register the artifact as a version in this folder (default: $DIGITKIT_REGISTRY_DIR, else models/ "
+        "in the data folder); `digitkit models` lists versions",
+    )
+    parser.add_argument("--no-register", action="store_true", help="do not register the artifact as a version")
+    parser.add_argument(
+        "--job", type=positive_int, default=None, help="report to this training job's row (the server's jobs use it)"
+    )
     add_cache(parser)
     parser.set_defaults(run=run)
 
@@ -65,12 +81,38 @@ def print_epoch(record: dict[str, float]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from digitkit.serve.settings import settings_from_env
+
+    settings = settings_from_env()
+    if args.job is None:
+        return _train(args, settings, None)
+    from digitkit.jobs import JobReporter
+
+    reporter = JobReporter(args.job, settings.feedback_url())
+    reporter.lower_priority()
+    reporter.end_with_parent()
+    try:
+        return _train(args, settings, reporter)
+    except BaseException as exc:
+        reporter.failed(str(exc) or exc.__class__.__name__)
+        raise
+
+
+def _train(args: argparse.Namespace, settings: Settings, reporter: JobReporter | None) -> int:
     from digitkit.train.pipeline import run_recipe  # torch: imported only when training
     from digitkit.train.recipe import load_recipe
+    from digitkit.versions import Registry
 
     recipe = load_recipe(args.recipe)
     run_dir = args.run_dir or (args.resume.parent if args.resume else None)
     run_dir = run_dir or Path("runs") / f"{recipe.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    registry = None if args.no_register else Registry(args.registry or settings.registry_path())
+
+    def on_epoch(record: dict[str, float]) -> None:
+        print_epoch(record)
+        if reporter is not None:
+            reporter.epoch(record)
+
     result = run_recipe(
         recipe,
         cache=cache_dir(args.cache),
@@ -85,8 +127,11 @@ def run(args: argparse.Namespace) -> int:
         suite_size=args.suite_size,
         valid_split=args.valid_split,
         progress=True,
-        on_epoch=print_epoch,
+        on_epoch=on_epoch,
+        registry=registry,
     )
+    if result is None:  # a torchrun rank other than 0: rank 0 reports
+        return 0
     meta, history = result.export.meta, result.train.history
     print(f"trained {recipe.name} ({meta.parameters:,} parameters) in {result.train.seconds:.1f} s")
     target = recipe.stop_at_accuracy
@@ -99,4 +144,12 @@ def run(args: argparse.Namespace) -> int:
     print("   ".join(f"{k.replace('_', ' ')} {v:.4%}" for k, v in meta.metrics.items() if k != "train_seconds"))
     plots = "curve.png, confusion.png" if meta.task == "digits" else "curve.png"
     print(f"run folder {run_dir} (checkpoint.pt, metrics.json, {plots}, artifact.json)")
+    if result.version is not None and registry is not None:
+        line = f"registered version {result.version.id} in {registry.root}"
+        if reporter is not None:
+            from digitkit.runtime import read_meta, resolve_artifact
+
+            base = read_meta(str(resolve_artifact(settings.models[0]))).metrics
+            line = reporter.succeeded(result.version.id, registry, base)
+        print(line)
     return 0

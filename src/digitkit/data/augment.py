@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,6 +17,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 from torch import Tensor
+
+from digitkit.train.recipe import AugmentConfig
 
 
 def _uniform(n: int, low: float, high: float, gen: torch.Generator) -> Tensor:
@@ -131,25 +132,6 @@ def occlude(x: Tensor, gen: torch.Generator, width: tuple[float, float] = (1.0, 
     ).abs()
     mask = (distance > half[:, None, None]).float()[:, None]
     return x * mask
-
-
-@dataclass(frozen=True)
-class AugmentConfig:
-    """Training-time augmentation: each op hits a random share ``p_*`` of every batch."""
-
-    rotate: float = 20.0  #: max rotation in degrees
-    scale: tuple[float, float] = (0.75, 1.2)  #: isotropic scale range
-    shift: float = 3.0  #: max shift in pixels
-    shear: float = 0.3  #: max shear (tan of the angle)
-    p_affine: float = 0.8
-    p_elastic: float = 0.3
-    p_thickness: float = 0.3
-    p_blur: float = 0.15
-    p_noise: float = 0.15
-    p_contrast: float = 0.15
-    p_jpeg: float = 0.1
-    p_occlude: float = 0.1
-    clean_share: float = 0.2  #: share of each batch left untouched, so clean accuracy stays on top
 
 
 def _apply(x: Tensor, share: float, gen: torch.Generator, op: Callable[..., Tensor], **kwargs: Any) -> Tensor:

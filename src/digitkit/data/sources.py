@@ -15,7 +15,10 @@ import numpy as np
 from digitkit.errors import ConfigError
 from digitkit.tasks import DETECTOR, Task
 
-SOURCES = "mnist-train, mnist-test, kaggle:PATH/train.csv or folder:DIR (id,class CSV + images)"
+SOURCES = (
+    "mnist-train, mnist-test, kaggle:PATH/train.csv or folder:DIR (id,class CSV + images), or several joined "
+    "by '+' (mnist+folder:DIR)"
+)
 #: Non-digits in the detector's training and validation sets (digits come from MNIST's two splits).
 NON_DIGITS_TRAIN, NON_DIGITS_VALID = 30000, 5000
 #: Share of a Kaggle train.csv held out for validation unless --valid-split says otherwise.
@@ -39,8 +42,18 @@ def _path_after(spec: str, prefix: str, example: str) -> Path:
 
 
 def load_set(spec: str, cache: Path, progress: bool = False) -> Dataset:
-    """One labelled set by its ``--data`` name (``mnist`` is short for ``mnist-train``)."""
+    """One labelled set by its ``--data`` name (``mnist`` is short for ``mnist-train``); ``A+B`` joins sets."""
     from digitkit.data.mnist import ensure_mnist, load_mnist
+
+    parts = _joined(spec)
+    if len(parts) > 1:
+        sets = [load_set(part, cache, progress) for part in parts]
+        shapes = {d.images.shape[1:] for d in sets}
+        if len(shapes) > 1:
+            raise ConfigError(f"--data {spec!r} joins images of different sizes {sorted(shapes)}")
+        return Dataset(
+            np.concatenate([d.images for d in sets]), np.concatenate([d.labels for d in sets]), "+".join(parts)
+        )
 
     if spec in ("mnist", "mnist-train", "mnist-test"):
         split = "test" if spec == "mnist-test" else "train"
@@ -59,6 +72,34 @@ def load_set(spec: str, cache: Path, progress: bool = False) -> Dataset:
         images = (folder.load(list(range(len(folder)))) * 255).round().astype(np.uint8)
         return Dataset(images, folder.labels.astype(np.uint8), name=f"folder:{folder.csv_path.parent.name}")
     raise ConfigError(f"unknown --data {spec!r}; expected {SOURCES}")
+
+
+def _joined(spec: str) -> list[str]:
+    """``A+B`` -> [A, B] when every part names a source; else [spec] (a path may contain '+')."""
+    parts = spec.split("+")
+    named = all(p in ("mnist", "mnist-train", "mnist-test") or p.startswith(("kaggle:", "folder:")) for p in parts)
+    return parts if len(parts) > 1 and named else [spec]
+
+
+def provenance(spec: str) -> dict[str, object]:
+    """What a version records about its training data: the source, each file's SHA-256, feedback ids."""
+    import csv
+    import hashlib
+
+    record: dict[str, object] = {"source": spec}
+    for part in _joined(spec):
+        if part.startswith("kaggle:"):
+            record["sha256"] = hashlib.sha256(Path(part[len("kaggle:") :]).read_bytes()).hexdigest()
+        elif part.startswith("folder:"):
+            index = Path(part[len("folder:") :]) / "train.csv"
+            if index.is_file():
+                record["sha256"] = hashlib.sha256(index.read_bytes()).hexdigest()
+                with index.open(newline="") as handle:
+                    ids = [row["id"] for row in csv.DictReader(handle)]
+                # Exports of the feedback store name each digit d<row id>.
+                if ids and all(i.startswith("d") and i[1:].isdigit() for i in ids):
+                    record["feedback_ids"] = [int(i[1:]) for i in ids]
+    return record
 
 
 def split_stratified(data: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, Dataset]:

@@ -12,6 +12,9 @@ from pathlib import Path
 
 from digitkit.errors import ConfigError
 
+#: Feedback database, model versions and job folders, unless DIGITKIT_DATA_DIR says otherwise.
+DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "digitkit"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -33,8 +36,11 @@ class Settings:
     batch_wait_ms: float = 0.0  #: dynamic batching: extra wait for company (0: only what is already queued)
     cors_origins: tuple[str, ...] = ()  #: origins allowed to call the JSON API from a browser; "*" for any
     access_log: bool = True
-    data_dir: Path = field(default_factory=lambda: Path.home() / ".local" / "share" / "digitkit")
-    database_url: str = ""  #: SQLAlchemy URL for feedback; "" -> SQLite in data_dir
+    data_dir: Path = field(default_factory=lambda: DEFAULT_DATA_DIR)
+    database_url: str = ""  #: SQLAlchemy URL for feedback, jobs and the default version; "" -> SQLite in data_dir
+    registry_dir: str = ""  #: the model versions' folder (digitkit/versions.py); "" -> data_dir/models
+    default_poll_s: float = 0.5  #: how often each worker reads which version is the default (promote latency)
+    max_jobs: int = 1  #: training jobs running at once (POST /api/v1/jobs answers 409 beyond)
     allow_exit: bool = False  #: GET /exit stops the server (the competition archive always allows it)
     admin_token: str = ""  #: bearer token for routes that read stored data or change state; "" turns them off
     allowed_hosts: tuple[str, ...] = ()  #: Host headers served; () -> localhost names and the bind address; "*" any
@@ -44,6 +50,9 @@ class Settings:
     def feedback_url(self) -> str:
         """The feedback database: the configured URL, else SQLite in the data folder."""
         return self.database_url or f"sqlite:///{self.data_dir / 'feedback.sqlite3'}"
+
+    def registry_path(self) -> Path:
+        return Path(self.registry_dir).expanduser() if self.registry_dir else self.data_dir / "models"
 
     def validated(self) -> Settings:
         positive = (
@@ -58,6 +67,7 @@ class Settings:
             "max_connections",
             "batch_max_images",
             "max_drawing_bytes",
+            "max_jobs",
         )
         for name in positive:
             if getattr(self, name) < 1:
@@ -67,7 +77,7 @@ class Settings:
         # NaN passes every comparison, and inf never ends a wait: both are refused with the negatives.
         if not (math.isfinite(self.request_timeout_s) and self.request_timeout_s > 0):
             raise ConfigError(f"request_timeout_s must be a finite number > 0, got {self.request_timeout_s} instead")
-        for name in ("header_timeout_s", "body_timeout_s"):
+        for name in ("header_timeout_s", "body_timeout_s", "default_poll_s"):
             if not (math.isfinite(getattr(self, name)) and getattr(self, name) > 0):
                 raise ConfigError(f"{name} must be a finite number > 0, got {getattr(self, name)} instead")
         if not (math.isfinite(self.batch_wait_ms) and self.batch_wait_ms >= 0):

@@ -1,14 +1,17 @@
-"""What a running service holds, built in one place: models with their batchers, the detector, the store, the
-metrics registry, and how to stop.
+"""What a running service holds, built in one place: models with their batchers, the model versions and which
+one is the default, the detector, the database, training jobs, the metrics registry, and how to stop.
 
 :func:`build_state` makes it; the FastAPI app (serve/web/app.py) and the contract routes it mounts are both
-built from it, and nothing is attached to it later.
+built from it. Versions from the registry are loaded on first use, and every worker re-reads which version
+is the default every ``default_poll_s`` seconds, so a promote reaches all of them without a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
+import logging
 import os
 import signal
 import threading
@@ -20,54 +23,147 @@ from typing import TYPE_CHECKING, TypeVar
 from prometheus_client import CollectorRegistry
 from starlette.requests import Request
 
-from digitkit.errors import UnknownNameError
+from digitkit.errors import DigitkitError, UnknownNameError
 from digitkit.runtime import Model, load_model, shipped_models
 from digitkit.serve.batcher import Batcher
 from digitkit.serve.contract.app import ContractApp
 from digitkit.serve.metrics import batch_observers
 from digitkit.serve.settings import Settings
 from digitkit.tasks import DETECTOR
+from digitkit.versions import Registry
 
 if TYPE_CHECKING:
+    from digitkit.jobs import JobRunner
+    from digitkit.store.database import Database
     from digitkit.store.db import FeedbackStore
+    from digitkit.store.promotions import Promotions
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class ServiceState:
     settings: Settings
-    batchers: dict[str, Batcher]  #: model name -> its batcher; insertion order, the first is the default
+    batchers: dict[str, Batcher]  #: model or version name -> its batcher; the first is the configured default
     detector: Model | None  #: the digit / not-a-digit model for the drawing page, if one ships
     registry: CollectorRegistry  #: this service's metrics
+    make_batcher: Callable[[Model], Batcher]  #: wraps a newly loaded version like the configured models
+    versions: Registry  #: the model versions' folder (digitkit/versions.py)
     #: How /exit stops serving: the single-process server sets this to end uvicorn's loop; workers leave it
     #: None and ask their supervisor (``supervisor_pid``) to stop all of them.
     stop_server: Callable[[], None] | None = None
     supervisor_pid: int | None = None
-    _store: FeedbackStore | None = field(default=None, repr=False)
-    _store_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    promoted: str | None = None  #: the promoted version serving as default; None: the configured default
+    _database: Database | None = field(default=None, repr=False)
+    _database_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _loading: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    _poller: asyncio.Task[None] | None = field(default=None, repr=False)
+    _jobs: JobRunner | None = field(default=None, repr=False)
+    _default_unreadable: bool = field(default=False, repr=False)
+
+    @property
+    def configured_default(self) -> str:
+        return next(iter(self.batchers))
 
     @property
     def default_model(self) -> str:
-        return next(iter(self.batchers))
+        return self.promoted or self.configured_default
 
     def batcher(self, name: str | None = None) -> Batcher:
+        """A loaded model's batcher (the default's without a name); :meth:`batcher_for` also loads versions."""
         name = name or self.default_model
         try:
             return self.batchers[name]
         except KeyError:
-            raise UnknownNameError(f"unknown model {name!r}; loaded models: {', '.join(self.batchers)}") from None
+            raise UnknownNameError(
+                f"unknown model {name!r}; loaded models: {', '.join(self.batchers)}; registered versions are "
+                "listed by GET /api/v1/models"
+            ) from None
+
+    async def batcher_for(self, name: str | None = None) -> Batcher:
+        """Like :meth:`batcher`, loading a registered version on first use (off the event loop)."""
+        name = name or self.default_model
+        if name in self.batchers or not self.versions.has(name):
+            return self.batcher(name)
+        async with self._loading:
+            if name not in self.batchers:
+                loop = asyncio.get_running_loop()
+                version = await loop.run_in_executor(None, self.versions.get, name)
+                model = await loop.run_in_executor(
+                    None, lambda: Model(version.artifact, self.settings.threads, self.settings.batch_max_images)
+                )
+                model.meta = dataclasses.replace(model.meta, name=version.id)  # answers name the version served
+                batcher = self.make_batcher(model)
+                batcher.start()
+                self.batchers[name] = batcher
+                log.info("loaded model version %s", name)
+        return self.batchers[name]
+
+    @property
+    def database(self) -> Database:
+        """The database, opened on first use (from a worker thread), so the service starts and serves
+        predictions even while it is down."""
+        with self._database_lock:
+            if self._database is None:
+                from digitkit.store.database import Database  # SQLAlchemy: only for stored data
+
+                self._database = Database(self.settings.feedback_url())
+            return self._database
 
     @property
     def store(self) -> FeedbackStore:
-        """The feedback store, opened on first use (from a worker thread), so the service starts and serves
-        predictions even while the database is down."""
-        with self._store_lock:
-            if self._store is None:
-                from digitkit.store.db import FeedbackStore  # SQLAlchemy: only for the drawing page's store
+        from digitkit.store.db import FeedbackStore
 
-                self._store = FeedbackStore(self.settings.feedback_url())
-            return self._store
+        return FeedbackStore(self.database)
+
+    @property
+    def promotions(self) -> Promotions:
+        from digitkit.store.promotions import Promotions
+
+        return Promotions(self.database)
+
+    @property
+    def jobs(self) -> JobRunner:
+        if self._jobs is None:
+            from digitkit.jobs import JobRunner
+
+            self._jobs = JobRunner(self.settings, lambda: self.database, self.versions)
+        return self._jobs
+
+    def base_metrics(self) -> dict[str, float]:
+        """The configured default's figures: what a promote is judged against when nothing is promoted."""
+        return self.batchers[self.configured_default].model.meta.metrics
+
+    async def follow_default(self) -> None:
+        """Read which version is the default; load it before switching, so no request waits for the load.
+        A database or version that cannot be read leaves the current default serving."""
+        loop = asyncio.get_running_loop()
+        try:
+            current = await loop.run_in_executor(None, lambda: self.promotions.current())
+            if current is not None:
+                await self.batcher_for(current)
+        except DigitkitError as exc:
+            if not self._default_unreadable:  # once per outage, not every poll
+                log.warning("the default version cannot be read (%s); %s keeps serving", exc, self.default_model)
+            self._default_unreadable = True
+            return
+        self._default_unreadable = False
+        if current != self.promoted:
+            log.info("default model: %s", current or self.configured_default)
+            self.promoted = current
+
+    async def _poll_default(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            lost = await loop.run_in_executor(None, lambda: self.jobs.recover())
+            if lost:
+                log.warning("training jobs %s were interrupted (their process is gone)", lost)
+        except DigitkitError as exc:
+            log.warning("training jobs cannot be checked (%s)", exc)
+        while True:
+            await self.follow_default()
+            await asyncio.sleep(self.settings.default_poll_s)
 
     def request_exit(self) -> None:
         """The one place a stop is requested: uvicorn finishes what is in flight, then the process exits 0."""
@@ -89,9 +185,15 @@ class ServiceState:
         asyncio.get_running_loop().set_default_executor(work)
         for batcher in self.batchers.values():
             batcher.start()
+        self._poller = asyncio.get_running_loop().create_task(self._poll_default())
 
     async def stop(self) -> None:
-        for batcher in self.batchers.values():
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+        if self._jobs is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._jobs.stop)
+        for batcher in list(self.batchers.values()):
             await batcher.stop()
 
     def contract_app(self) -> ContractApp:
@@ -123,15 +225,15 @@ def build_state(settings: Settings, models: dict[str, Model] | None = None) -> S
         batch_sizes.observe(size)
         images_predicted.inc(size)
 
-    batchers = {
-        name: Batcher(
+    def make_batcher(model: Model) -> Batcher:
+        return Batcher(
             model, max_batch=settings.batch_max_images, max_wait_s=settings.batch_wait_ms / 1000, on_batch=observe
         )
-        for name, model in models.items()
-    }
+
+    batchers = {name: make_batcher(model) for name, model in models.items()}
     detectors = shipped_models(DETECTOR.name)
     detector = load_model(next(iter(detectors.values()))) if detectors else None
-    return ServiceState(settings, batchers, detector, registry)
+    return ServiceState(settings, batchers, detector, registry, make_batcher, Registry(settings.registry_path()))
 
 
 def service(request: Request) -> ServiceState:

@@ -1,4 +1,4 @@
-"""FeedbackStore: add, list, relabel, delete and export feedback; SQLite by default, any SQLAlchemy URL."""
+"""FeedbackStore: add, list, relabel, delete and export feedback (store/database.py opens the database)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,17 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import create_engine, event, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
 
-from digitkit.errors import ConfigError, ConflictError, UnavailableError, UnknownNameError
+from digitkit.errors import ConfigError, ConflictError, UnknownNameError
 from digitkit.files import current_umask
-from digitkit.store.tables import NOT_A_DIGIT, Base, Digit, Sample
+from digitkit.store.database import Database, server_faults
+from digitkit.store.tables import NOT_A_DIGIT, Digit, Sample
 
 
 @dataclass
@@ -37,48 +35,25 @@ def _check_label(label: int) -> int:
     return label
 
 
-@contextmanager
-def _server_faults() -> Iterator[None]:
-    """A full disk, a read-only file, a lost connection: the server's fault, answered 503, never 400 or 500."""
-    try:
-        yield
-    except OperationalError as exc:
-        raise UnavailableError(f"the feedback database is unavailable ({exc.orig}); try again later") from exc
-
-
-def _sqlite_pragmas(connection: Any, _: object) -> None:
-    """WAL lets readers run beside a writer (several server workers share the file); waiting writers queue for
-    the busy timeout instead of failing with "database is locked"; foreign keys cascade deletes."""
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA busy_timeout=5000")
-    connection.execute("PRAGMA foreign_keys=ON")
-
-
 class FeedbackStore:
-    def __init__(self, url: str, lock_timeout_s: float = 5.0):
-        connect_args = {"timeout": lock_timeout_s} if url.startswith("sqlite") else {}
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
-        except Exception as exc:  # bad URL or missing driver: the server's configuration, not the client's fault
-            raise UnavailableError(
-                f"the feedback database URL cannot be used ({exc}); check DIGITKIT_DATABASE_URL"
-            ) from exc
-        if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        try:
-            Base.metadata.create_all(self.engine)
-        except OperationalError as exc:
-            raise UnavailableError(f"cannot open the feedback database: {exc.orig}") from exc
+    """The drawings people sent from the drawing page, with their corrected labels."""
 
-    def count(self) -> int:
-        with _server_faults(), self._session() as session:
-            return int(session.scalar(select(func.count(Sample.id))) or 0)
+    def __init__(self, url_or_database: str | Database, lock_timeout_s: float = 5.0):
+        self.database = (
+            url_or_database if isinstance(url_or_database, Database) else Database(url_or_database, lock_timeout_s)
+        )
 
     def _session(self) -> Session:
-        return self._sessions()
+        return self.database.session()
+
+    def count_labelled(self) -> int:
+        """Digits labelled 0-9: what a fine-tune on the feedback would train on."""
+        with server_faults(), self._session() as session:
+            return int(session.scalar(select(func.count(Digit.id)).where(Digit.label != NOT_A_DIGIT)) or 0)
+
+    def count(self) -> int:
+        with server_faults(), self._session() as session:
+            return int(session.scalar(select(func.count(Sample.id))) or 0)
 
     def add(self, *, drawing_png: bytes, model: str, digits: list[DigitIn]) -> int:
         """Store a drawing and its digits in one transaction; a repeat of the same submission is refused."""
@@ -103,7 +78,7 @@ class FeedbackStore:
             ],
         )
         try:
-            with _server_faults(), self._session() as session, session.begin():
+            with server_faults(), self._session() as session, session.begin():
                 session.add(sample)
         except IntegrityError as exc:
             raise ConflictError("this drawing with these labels is already stored") from exc
@@ -119,19 +94,19 @@ class FeedbackStore:
             .limit(limit)
             .offset(offset)
         )
-        with _server_faults(), self._session() as session:
+        with server_faults(), self._session() as session:
             return list(session.scalars(query))
 
     def relabel(self, digit_id: int, label: int) -> None:
         _check_label(label)
-        with _server_faults(), self._session() as session, session.begin():
+        with server_faults(), self._session() as session, session.begin():
             digit = session.get(Digit, digit_id)
             if digit is None:
                 raise UnknownNameError(f"no stored digit with id {digit_id}")
             digit.label = label
 
     def delete(self, sample_id: int) -> None:
-        with _server_faults(), self._session() as session, session.begin():
+        with server_faults(), self._session() as session, session.begin():
             sample = session.get(Sample, sample_id)
             if sample is None:
                 raise UnknownNameError(f"no stored drawing with id {sample_id}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, func
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NOT_A_DIGIT = -1  #: the label of a crop the user says is no digit
@@ -47,3 +47,43 @@ class Digit(Base):
     @property
     def disagrees(self) -> bool:
         return self.label != self.predicted
+
+
+class Job(Base):
+    """A training or fine-tuning job started through the API (digitkit/jobs.py runs it)."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    state: Mapped[str] = mapped_column(String(16))  #: queued, running, succeeded, failed, cancelled, interrupted
+    #: 1..max_jobs while queued or running, NULL after: the unique index lets only that many run at once,
+    #: whichever worker (or machine) starts them.
+    slot: Mapped[int | None] = mapped_column(Integer, unique=True)
+    recipe: Mapped[str] = mapped_column(String(200))
+    data: Mapped[str] = mapped_column(String(16))  #: mnist, feedback or both
+    epochs: Mapped[int] = mapped_column(Integer)
+    init_version: Mapped[str | None] = mapped_column(String(200))
+    nproc: Mapped[int] = mapped_column(Integer, default=1)
+    promote: Mapped[bool] = mapped_column(default=False)
+    force: Mapped[bool] = mapped_column(default=False)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    log_path: Mapped[str] = mapped_column(String(1000), default="")
+    epoch: Mapped[int] = mapped_column(Integer, default=0)  #: epochs finished
+    train_loss: Mapped[float | None]
+    valid_accuracy: Mapped[float | None]
+    version: Mapped[str | None] = mapped_column(String(200))  #: the registered result
+    promoted: Mapped[bool] = mapped_column(default=False)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Promotion(Base):
+    """One change of the default version; the newest row is the default (NULL: the shipped default)."""
+
+    __tablename__ = "promotions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    version: Mapped[str | None] = mapped_column(String(200))
+    forced: Mapped[bool] = mapped_column(default=False)

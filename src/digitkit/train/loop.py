@@ -24,6 +24,8 @@ from digitkit.models.checkpoint import load_checkpoint, model_from_checkpoint, s
 from digitkit.models.prune import apply_pruning, is_pruned, make_permanent, sparsity
 from digitkit.preprocess import PREPROCESS_VERSION, normalize_batch
 from digitkit.progress import batch_bar
+from digitkit.train import distributed
+from digitkit.train.distributed import SINGLE, Ranks
 from digitkit.train.recipe import Recipe
 
 log = logging.getLogger(__name__)
@@ -79,15 +81,20 @@ def make_optimizer(recipe: Recipe, model: nn.Module, steps: int) -> tuple[Any, A
 
 
 @torch.no_grad()
-def validate(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, device: torch.device) -> dict[str, float]:
+def validate(
+    model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, device: torch.device, ranks: Ranks = SINGLE
+) -> dict[str, float]:
+    """Loss and accuracy on the whole validation set; under DDP each rank scores every world-th image."""
     model.eval()
+    inputs, labels = inputs[ranks.rank :: ranks.world], labels[ranks.rank :: ranks.world]
     losses, correct = 0.0, 0
     for start in range(0, len(inputs), 1000):
         logits = model(inputs[start : start + 1000].to(device))
         target = labels[start : start + 1000].to(device)
         losses += float(F.cross_entropy(logits, target, reduction="sum"))
         correct += int((logits.argmax(1) == target).sum())
-    return {"valid_loss": losses / len(inputs), "valid_accuracy": correct / len(inputs)}
+    losses, correct_total, count = distributed.all_sum([losses, correct, len(inputs)], ranks, device)
+    return {"valid_loss": losses / count, "valid_accuracy": correct_total / count}
 
 
 def _teacher_probs(teacher: Any, inputs: torch.Tensor, temperature: float) -> torch.Tensor:
@@ -133,13 +140,18 @@ class TrainStep:
 
 
 def _train_epoch(
-    step: TrainStep, images: np.ndarray, labels: torch.Tensor, use_schedule: bool, desc: str, progress: bool
+    step: TrainStep,
+    images: np.ndarray,
+    labels: torch.Tensor,
+    order: torch.Tensor,
+    size: int,
+    use_schedule: bool,
+    desc: str,
+    progress: bool,
 ) -> float:
-    """One pass over the data in a shuffled order; returns the mean training loss."""
+    """One pass over the rows in ``order``, ``size`` at a time; returns the mean training loss."""
     step.model.train()
-    size = step.recipe.batch_size
-    order = torch.randperm(len(images), generator=step.gen)
-    steps = (len(images) + size - 1) // size
+    steps = (len(order) + size - 1) // size
     running, seen = 0.0, 0
     bar = batch_bar(steps, desc, progress)
     for index_in_epoch in bar:
@@ -169,10 +181,14 @@ def train(
 
     With ``prune_amount`` the model is pruned after the main epochs and fine-tuned for ``prune_epochs``
     more at a small constant learning rate; ``on_epoch`` receives each epoch's record (the CLI prints it).
+    Under torchrun every rank trains a share of each batch (train/distributed.py) and rank 0 writes the files.
     """
-    dev = pick_device(device)
+    ranks = distributed.launched_ranks()
+    if ranks.distributed and recipe.prune_amount:
+        raise ConfigError(f"recipe {recipe.name} prunes, which runs in one process; train it without torchrun")
+    dev = distributed.join(ranks, pick_device(device))
     torch.manual_seed(recipe.seed)
-    gen = torch.Generator().manual_seed(recipe.seed)
+    gen = torch.Generator().manual_seed(recipe.seed + ranks.rank)  # each rank augments its rows differently
     model = create_model(recipe.architecture, **recipe.arch_kwargs).to(dev)
     if init_from is not None:
         start = load_checkpoint(init_from)
@@ -189,7 +205,9 @@ def train(
     main_epochs = epochs or recipe.epochs
     prune_epochs = recipe.prune_epochs if recipe.prune_amount else 0
     total_epochs = main_epochs + prune_epochs
-    steps_per_epoch = (len(images) + recipe.batch_size - 1) // recipe.batch_size
+    batch_size = distributed.rank_batch_size(recipe.batch_size, ranks)
+    rows_per_rank = -(-len(images) // ranks.world)
+    steps_per_epoch = (rows_per_rank + batch_size - 1) // batch_size
     opt, sched = make_optimizer(recipe, model, main_epochs * steps_per_epoch)
     valid_x, valid_y = _to_input(valid_data.images), torch.from_numpy(valid_data.labels.astype(np.int64))
     teacher = None
@@ -214,7 +232,9 @@ def train(
         history, first_epoch, elapsed = state["history"], state["epoch"], state["elapsed"]
         log.info("resumed from %s at epoch %d", resume, first_epoch)
     run_dir.mkdir(parents=True, exist_ok=True)
-    step = TrainStep(recipe, model, opt, sched, gen, teacher, dev)
+    trained = distributed.wrap(model, ranks, dev)
+    step = TrainStep(recipe, trained, opt, sched, gen, teacher, dev)
+    progress = progress and ranks.main
     for epoch in range(first_epoch, total_epochs):
         pruning_phase = epoch >= main_epochs
         if pruning_phase and not is_pruned(model):
@@ -223,36 +243,40 @@ def train(
                 group["lr"] = recipe.lr * 0.05
         started = time.perf_counter()
         desc = f"epoch {epoch + 1}/{total_epochs}" + (" (pruned fine-tune)" if pruning_phase else "")
-        train_loss = _train_epoch(step, images, labels, not pruning_phase, desc, progress)
+        order = distributed.epoch_order(len(images), ranks, epoch, recipe.seed, gen)
+        train_loss = _train_epoch(step, images, labels, order, batch_size, not pruning_phase, desc, progress)
         elapsed += time.perf_counter() - started
+        (train_loss,) = distributed.all_sum([train_loss / ranks.world], ranks, dev)
         record = {
             "epoch": epoch + 1,
             "train_loss": train_loss,
             "seconds": elapsed,
-            **validate(model, valid_x, valid_y, dev),
+            **validate(model, valid_x, valid_y, dev, ranks),
         }
         if pruning_phase:
             record["sparsity"] = sparsity(model)
         history.append(record)
         log.info("epoch %d: %s", epoch + 1, record)
-        if on_epoch is not None:
-            on_epoch(record)
-        save_checkpoint(
-            run_dir / "checkpoint.pt",
-            {
-                "model": model.state_dict(),
-                "optimizer": opt.state_dict(),
-                "scheduler": sched.state_dict(),
-                "generator": gen.get_state(),
-                "history": history,
-                "epoch": epoch + 1,
-                "elapsed": elapsed,
-                "recipe": recipe.to_dict(),
-                "preprocess_version": PREPROCESS_VERSION,
-                "data": train_data.name,
-            },
-        )
-        write_metrics(run_dir, recipe, history, train_data.name)
+        if ranks.main:
+            save_checkpoint(
+                run_dir / "checkpoint.pt",
+                {
+                    "model": model.state_dict(),
+                    "optimizer": opt.state_dict(),
+                    "scheduler": sched.state_dict(),
+                    "generator": gen.get_state(),
+                    "history": history,
+                    "epoch": epoch + 1,
+                    "elapsed": elapsed,
+                    "recipe": recipe.to_dict(),
+                    "preprocess_version": PREPROCESS_VERSION,
+                    "data": train_data.name,
+                },
+            )
+            write_metrics(run_dir, recipe, history, train_data.name)
+            if on_epoch is not None:
+                on_epoch(record)
+        # Every rank sees the same (all-reduced) accuracy, so all of them stop together.
         if recipe.stop_at_accuracy and record["valid_accuracy"] >= recipe.stop_at_accuracy:
             log.info("reached %.4f >= %.4f; stopping", record["valid_accuracy"], recipe.stop_at_accuracy)
             break

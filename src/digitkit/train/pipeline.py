@@ -10,15 +10,18 @@ from pathlib import Path
 
 import numpy as np
 
-from digitkit.data.sources import training_sets
+from digitkit.data.sources import provenance, training_sets
 from digitkit.evaluate.plots import plot_confusion
 from digitkit.evaluate.report import evaluate_set, evaluate_suite
 from digitkit.export.checked import CALIBRATION_IMAGES, ExportReport, describe, export_checked
 from digitkit.files import write_atomic
+from digitkit.models.checkpoint import save_checkpoint
 from digitkit.runtime import Model, load_model
 from digitkit.tasks import DIGITS, get_task
+from digitkit.train import distributed
 from digitkit.train.loop import TrainResult, train
 from digitkit.train.recipe import Recipe
+from digitkit.versions import Registry, Version
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,19 @@ log = logging.getLogger(__name__)
 class PipelineResult:
     train: TrainResult
     export: ExportReport
+    version: Version | None  #: the registered version, when a registry was given
+
+
+def _starting_point(init_from: str | Path | None, registry: Registry | None) -> tuple[str | Path | None, str | None]:
+    """(checkpoint to load, parent to record) for ``--init-from``: a registered version, a path or a shipped name."""
+    if init_from is None:
+        return None, None
+    if registry is not None and registry.has(str(init_from)):
+        version = registry.get(str(init_from))
+        return version.checkpoint, version.id
+    if Path(init_from).exists():
+        return init_from, str(Path(init_from).resolve())
+    return init_from, f"shipped:{init_from}"  # load_checkpoint says so when no such checkpoint ships
 
 
 def run_recipe(
@@ -45,15 +61,19 @@ def run_recipe(
     valid_split: float | None = None,
     progress: bool = True,
     on_epoch: Callable[[dict[str, float]], None] | None = None,
-) -> PipelineResult:
+    registry: Registry | None = None,
+) -> PipelineResult | None:
     """Train, then export through the checked path to ``output`` (default ``run_dir/model.onnx``), written once.
 
     The artifact records its training time and, for digit models, the robustness suite (``suite_size`` images
     per corruption, 0 skips it); run_dir/artifact.json repeats the metadata for people and scripts, and a digit
     model's run_dir/confusion.png shows the artifact's confusion matrix on the validation set.
     ``valid_split`` holds out that share of the training rows for validation (see data/sources.py).
+    ``init_from`` may name a version of ``registry``; with a registry the artifact becomes a new version there.
+    Under torchrun only rank 0 exports and gets a result; the other ranks get None once training ends.
     """
     task = get_task(recipe.task)
+    start, parent = _starting_point(init_from, registry)
     train_data, valid_data = training_sets(data or recipe.data or None, task, cache, progress, valid_split)
     result = train(
         recipe,
@@ -62,11 +82,15 @@ def run_recipe(
         run_dir=run_dir,
         device=device,
         resume=resume,
-        init_from=init_from,
+        init_from=start,
         progress=progress,
         epochs=epochs,
         on_epoch=on_epoch,
     )
+    ranks = distributed.launched_ranks()
+    distributed.leave(ranks)
+    if not ranks.main:
+        return None
 
     def measure(runtime: Model) -> dict[str, float]:
         figures = {"train_seconds": round(result.seconds, 1)}
@@ -88,4 +112,17 @@ def run_recipe(
     if task == DIGITS:
         confusion = evaluate_set(load_model(report.path), valid_data.images, valid_data.labels)["confusion"]
         plot_confusion(np.array(confusion), run_dir / "confusion.png", title=f"{report.meta.name} on {valid_data.name}")
-    return PipelineResult(result, report)
+    version = None
+    if registry is not None:
+        weights = run_dir / "weights.pt"  # the version keeps weights only: enough to fine-tune from, 1/3 the size
+        save_checkpoint(
+            weights, {"model": result.model.state_dict(), "recipe": recipe.to_dict(), "data": train_data.name}
+        )
+        version = registry.add(
+            report.path,
+            checkpoint=weights,
+            recipe=recipe.to_dict(),
+            data=provenance(data or recipe.data or task.data),
+            parent=parent,
+        )
+    return PipelineResult(result, report, version)

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from digitkit.data.augment import AugmentConfig
 from digitkit.errors import ConfigError, UnknownNameError
 from digitkit.tasks import get_task
 
@@ -19,6 +18,25 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 RECIPES_DIR = Path(__file__).resolve().parent.parent / "recipes"  #: package data: wheels carry them
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    """Training-time augmentation: each op hits a random share ``p_*`` of every batch."""
+
+    rotate: float = 20.0  #: max rotation in degrees
+    scale: tuple[float, float] = (0.75, 1.2)  #: isotropic scale range
+    shift: float = 3.0  #: max shift in pixels
+    shear: float = 0.3  #: max shear (tan of the angle)
+    p_affine: float = 0.8
+    p_elastic: float = 0.3
+    p_thickness: float = 0.3
+    p_blur: float = 0.15
+    p_noise: float = 0.15
+    p_contrast: float = 0.15
+    p_jpeg: float = 0.1
+    p_occlude: float = 0.1
+    clean_share: float = 0.2  #: share of each batch left untouched, so clean accuracy stays on top
 
 
 @dataclass(frozen=True)

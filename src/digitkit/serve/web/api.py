@@ -37,15 +37,19 @@ class PredictResponse(BaseModel):
 
 
 class ModelInfo(BaseModel):
-    name: str
+    name: str = Field(description="what a request's 'model' field names: a loaded model or a version id")
     default: bool
+    loaded: bool = Field(description="in memory now; a version loads on its first request")
     recipe: str
     architecture: str
-    parameters: int
-    bytes: int
-    quantization: str
-    preprocess_version: int
     metrics: dict[str, float]
+    bytes: int
+    parameters: int | None = None
+    quantization: str | None = None
+    preprocess_version: int | None = None
+    parent: str | None = Field(default=None, description="a version's parent version")
+    data: dict[str, object] | None = Field(default=None, description="a version's training data")
+    created_at: str | None = None
 
 
 def _normalized(raw: list[str], settings: Settings) -> np.ndarray:
@@ -72,7 +76,7 @@ async def predict(body: PredictRequest, request: Request) -> PredictResponse:
     settings = state.settings
     if len(body.images) > settings.max_images:
         raise LimitError(f"{len(body.images)} images in one request; the limit is {settings.max_images}")
-    batcher = state.batcher(body.model)
+    batcher = await state.batcher_for(body.model)
     # Large images take milliseconds to normalize: keep that off the event loop.
     loop = asyncio.get_running_loop()
     images = await state.within_time(loop.run_in_executor(None, _normalized, body.images, settings))
@@ -90,15 +94,16 @@ async def predict(body: PredictRequest, request: Request) -> PredictResponse:
 
 @router.get("/models", response_model=list[ModelInfo])
 async def models(request: Request) -> list[ModelInfo]:
-    """The loaded models with the figures their artifacts carry."""
+    """The loaded models with the figures their artifacts carry, then every registered version."""
     state = service(request)
     out = []
-    for name, batcher in state.batchers.items():
+    for name, batcher in list(state.batchers.items()):
         meta = batcher.model.meta
         out.append(
             ModelInfo(
                 name=name,
                 default=name == state.default_model,
+                loaded=True,
                 recipe=meta.recipe,
                 architecture=meta.architecture,
                 parameters=meta.parameters,
@@ -106,6 +111,24 @@ async def models(request: Request) -> list[ModelInfo]:
                 quantization=meta.quantization,
                 preprocess_version=meta.preprocess_version,
                 metrics=meta.metrics,
+            )
+        )
+    versions = await asyncio.get_running_loop().run_in_executor(None, state.versions.versions)
+    for version in versions:
+        if version.id in state.batchers:
+            continue
+        out.append(
+            ModelInfo(
+                name=version.id,
+                default=version.id == state.default_model,
+                loaded=False,
+                recipe=str(version.recipe.get("name", "")),
+                architecture=str(version.recipe.get("architecture", "")),
+                metrics=version.metrics,
+                bytes=version.bytes,
+                parent=version.parent,
+                data=version.data,
+                created_at=version.created_at,
             )
         )
     return out

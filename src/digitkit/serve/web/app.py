@@ -27,7 +27,7 @@ from digitkit.serve.rate import RateLimit
 from digitkit.serve.security import HostAndHeaders, allowed_hosts
 from digitkit.serve.settings import Settings
 from digitkit.serve.state import build_state
-from digitkit.serve.web import admin, api, drawing
+from digitkit.serve.web import admin, api, drawing, operations
 from digitkit.serve.web.drawing import STATIC_DIR
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ def create_app(settings: Settings, models: dict[str, Model] | None = None) -> Fa
     app.include_router(api.router)
     app.include_router(drawing.router)
     app.include_router(admin.router)
+    app.include_router(operations.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _add_docs(app)
 

@@ -74,7 +74,7 @@ async def draw(body: DrawRequest, request: Request) -> DrawResponse:
     """Find, classify and box every digit of a drawing; non-digits are answered as such."""
     from digitkit.serve.web.recognise import recognise
 
-    batcher = service(request).batcher(body.model)
+    batcher = await service(request).batcher_for(body.model)
     _, gray = await _read_canvas(request, body.image)
     found = await recognise(gray, batcher, service(request).detector)
     digits = [
@@ -92,7 +92,7 @@ async def feedback(body: FeedbackRequest, request: Request) -> dict[str, int]:
     from digitkit.store.db import DigitIn
     from digitkit.store.tables import NOT_A_DIGIT
 
-    batcher = service(request).batcher(body.model)
+    batcher = await service(request).batcher_for(body.model)
     data, gray = await _read_canvas(request, body.image)
     cap = service(request).settings.max_drawing_bytes
     if len(data) > cap:
