@@ -211,6 +211,7 @@ class JobRunner:
             "valid_accuracy": job.valid_accuracy,
             "init": job.init_version,
             "nproc": job.nproc,
+            "pid": job.pid,
             "promote": job.promote,
             "version": job.version,
             "promoted": job.promoted,

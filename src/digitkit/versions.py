@@ -10,6 +10,7 @@ store (store/promotions.py), shared by every server worker; this module is torch
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -81,31 +82,34 @@ class Registry:
         meta = read_meta(str(artifact))
         digest = hashlib.sha256(artifact.read_bytes()).hexdigest()
         now = time.gmtime()
-        version_id = f"{meta.name}-{time.strftime('%Y%m%d-%H%M%S', now)}-{digest[:8]}"
-        if not is_version_id(version_id):
+        base_id = f"{meta.name}-{time.strftime('%Y%m%d-%H%M%S', now)}-{digest[:8]}"
+        if not is_version_id(base_id):
             raise ConfigError(f"model name {meta.name!r} cannot name a version; use letters, digits, '.', '_', '-'")
         self.root.mkdir(parents=True, exist_ok=True)
-        target = self.root / version_id
-        if target.exists():
-            return self.get(version_id)  # the same artifact registered twice in one second
-        building = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{version_id}."))
+        building = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{base_id}."))
         building.chmod(0o777 & ~current_umask())
+        record = {
+            "name": meta.name,
+            "recipe": recipe,
+            "data": data,
+            "parent": parent,
+            "metrics": meta.metrics,
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", now),
+            "bytes": artifact.stat().st_size,
+        }
         try:
             shutil.copyfile(artifact, building / ARTIFACT)
             if checkpoint is not None:
                 shutil.copyfile(checkpoint, building / CHECKPOINT)
-            record = {
-                "id": version_id,
-                "name": meta.name,
-                "recipe": recipe,
-                "data": data,
-                "parent": parent,
-                "metrics": meta.metrics,
-                "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", now),
-                "bytes": artifact.stat().st_size,
-            }
-            (building / RECORD).write_text(json.dumps(record, indent=2, sort_keys=True))
-            os.replace(building, target)
+            for attempt in itertools.count(1):  # the same artifact twice in one second gets -2, -3, ...
+                version_id = base_id if attempt == 1 else f"{base_id}-{attempt}"
+                (building / RECORD).write_text(json.dumps({"id": version_id, **record}, indent=2, sort_keys=True))
+                try:
+                    os.rename(building, self.root / version_id)  # refused when that version exists
+                    break
+                except OSError:
+                    if not (self.root / version_id).exists():
+                        raise
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
@@ -156,7 +160,7 @@ def gate(candidate: dict[str, float], current: dict[str, float], tolerance: floa
             reasons.append(f"it has no {figure.replace('_', ' ')} to compare")
         elif candidate[figure] < current[figure] - tolerance:
             reasons.append(
-                f"its {figure.replace('_', ' ')} {candidate[figure]:.2%} is more than {tolerance:.1%} below the "
+                f"its {figure.replace('_', ' ')} {candidate[figure]:.2%} is more than {tolerance * 100:.1f} points below the "
                 f"current default's {current[figure]:.2%}"
             )
     return reasons
