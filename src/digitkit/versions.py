@@ -160,8 +160,8 @@ def gate(candidate: dict[str, float], current: dict[str, float], tolerance: floa
             reasons.append(f"it has no {figure.replace('_', ' ')} to compare")
         elif candidate[figure] < current[figure] - tolerance:
             reasons.append(
-                f"its {figure.replace('_', ' ')} {candidate[figure]:.2%} is more than {tolerance * 100:.1f} points below the "
-                f"current default's {current[figure]:.2%}"
+                f"its {figure.replace('_', ' ')} {candidate[figure]:.2%} is more than {tolerance * 100:.1f} points "
+                f"below the current default's {current[figure]:.2%}"
             )
     return reasons
 

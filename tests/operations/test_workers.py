@@ -39,7 +39,10 @@ def test_workers_share_feedback_the_default_version_and_metrics(workers, tmp_pat
     for start in range(0, 12, 2):
         drawing = data_uri(canvas(images[start : start + 2]))
         drawn = fresh("post", f"{workers.url}/api/v1/draw", json={"image": drawing}).json()["digits"]
-        digits = [{"box": d["box"], "predicted": d["label"], "label": int(y)} for d, y in zip(drawn, labels[start:])]
+        digits = [
+            {"box": d["box"], "predicted": d["label"], "label": int(y)}
+            for d, y in zip(drawn, labels[start : start + 2], strict=True)
+        ]
         assert (
             fresh("post", f"{workers.url}/api/v1/feedback", json={"image": drawing, "digits": digits}).status_code
             == 201
