@@ -88,3 +88,10 @@ def test_a_correction_reaches_the_review_page(page, page_server):
     corrected = page.locator(".crop.disagrees")
     assert "model: 7" in corrected.inner_text()
     assert corrected.locator("select").input_value() == "4"
+    # The review page starts a fine-tune on this feedback as a job, shows its progress and can cancel it.
+    page.click("#start-job")
+    page.wait_for_function("document.getElementById('job-status').textContent.includes('running')", timeout=20_000)
+    assert page.locator("#start-job").is_disabled()
+    page.click("#cancel-job")
+    page.wait_for_function("document.getElementById('job-status').textContent.includes('cancelled')", timeout=20_000)
+    assert page.locator("#start-job").is_enabled()

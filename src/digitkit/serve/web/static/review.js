@@ -1,4 +1,5 @@
-// The review page: stored drawings (disagreements first), relabel a crop, delete a drawing.
+// The review page: stored drawings (disagreements first), relabel a crop, delete a drawing, and fine-tune a
+// model on the feedback as a training job (POST /api/v1/jobs), whose progress is polled once a second.
 import { call, labelOptions } from "/static/api.js";
 
 const list = document.getElementById("samples");
@@ -29,8 +30,46 @@ async function admin(method, path, body) {
   }
 }
 
+const finetune = document.getElementById("finetune");
+const jobStatus = document.getElementById("job-status");
+const startButton = document.getElementById("start-job");
+const cancelButton = document.getElementById("cancel-job");
+let watching = null;
+
+function showJob(job) {
+  const accuracy = job.valid_accuracy == null ? "" : `, MNIST ${(100 * job.valid_accuracy).toFixed(2)}%`;
+  const result = job.version ? ` → version ${job.version}${job.promoted ? " (now the default)" : ""}` : "";
+  jobStatus.textContent = `job ${job.id}: ${job.state}, epoch ${job.epoch}/${job.epochs}${accuracy}${result}` +
+    (job.error ? ` — ${job.error}` : "");
+  document.getElementById("job-log").textContent = job.log_tail.join("\n");
+  const active = job.state === "queued" || job.state === "running";
+  startButton.disabled = active;
+  cancelButton.hidden = !active;
+  cancelButton.dataset.job = job.id;
+  clearTimeout(watching);
+  if (active) watching = setTimeout(() => admin("GET", `/api/v1/jobs/${job.id}`).then(showJob).catch(() => {}), 1000);
+}
+
+startButton.addEventListener("click", async () => {
+  const epochs = Number(finetune.querySelector("[name=epochs]").value);
+  const promote = finetune.querySelector("[name=promote]").checked;
+  try {
+    showJob(await admin("POST", "/api/v1/jobs", { recipe: "default", data: "both", init: "default", epochs, promote }));
+  } catch (error) {
+    if (error.status !== 401 && error.status !== 403) jobStatus.textContent = error.message;
+  }
+});
+
+cancelButton.addEventListener("click", async () => {
+  try { showJob(await admin("DELETE", `/api/v1/jobs/${cancelButton.dataset.job}`)); } catch (error) {
+    jobStatus.textContent = error.message;
+  }
+});
+
 async function load() {
   if (!sessionStorage.getItem(TOKEN_KEY)) { askForToken(); return; }
+  finetune.hidden = false;
+  admin("GET", "/api/v1/jobs").then((jobs) => { if (jobs.length) showJob(jobs[0]); }).catch(() => {});
   let samples;
   try { samples = await admin("GET", "/api/v1/samples?limit=100"); } catch { return; }
   if (!samples.length) { list.innerHTML = "<p>No feedback yet.</p>"; return; }
