@@ -153,3 +153,12 @@ def test_a_cancelled_job_stops_its_process(client):
     assert not _process_alive(job["pid"])
     assert client.get(f"/api/v1/jobs/{job['id']}", headers=ADMIN).json()["state"] == "cancelled"
     assert client.post("/api/v1/jobs", json=body | {"epochs": 1}, headers=ADMIN).status_code == 202  # slot is free
+
+
+def test_a_job_can_train_on_two_processes(client):
+    body = {"recipe": "smoke", "data": "mnist", "epochs": 1, "init": None, "nproc": 2}
+    started = client.post("/api/v1/jobs", json=body, headers=ADMIN)
+    assert started.status_code == 202, started.text
+    job = wait_for(client, started.json()["id"], ("succeeded", "failed"))
+    assert job["state"] == "succeeded" and job["nproc"] == 2, job
+    assert sum("registered version" in line for line in job["log_tail"]) == 1  # rank 0 alone registers
