@@ -4,7 +4,8 @@ Throughput: `digitkit serve --workers N` (no CPU pinning), then 8 keep-alive cli
 multipart /predict from one load-generator process, whose own CPU time is reported beside the figures (on a
 2-core machine it competes with the workers). Promote latency: a version is registered, promoted (forced)
 through the API, and fresh connections ask /api/v1/predict until 50 answers in a row name the new version;
-the figure is when the last stale answer came, after the promote returned.
+the figure is when the last stale answer came, after the promote returned. Training beside serving: the
+1-worker cell again while a training job (the `fast` recipe on MNIST, started through the API) runs.
 
     python benchmarks/workers.py [--seconds 10] [--workers 1 2] [--database-url URL]
 """
@@ -60,6 +61,22 @@ def promote_latency(port: int, version: str, image: bytes) -> dict[str, float]:
     return {"last_stale_answer_ms": 1000 * max(stale, default=0.0), "answers": len(answers), "stale": len(stale)}
 
 
+def during_job(port: int, images: list[bytes], seconds: float) -> dict[str, float]:
+    """The throughput cell while a training job runs (started through the API, cancelled after)."""
+    job = ask(port, "/api/v1/jobs", {"recipe": "fast", "data": "mnist", "epochs": 3, "init": None}, TOKEN)
+    time.sleep(15)  # past torch's import and MNIST loading: the job is training
+    cell = throughput(port, images, seconds)
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/jobs/{job['id']}",
+        method="DELETE",
+        headers={"authorization": f"Bearer {TOKEN}"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        state = json.loads(response.read())
+    cell["job_epoch_when_cancelled"] = state["epoch"]
+    return cell
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -90,6 +107,14 @@ def main() -> None:
                 cell = throughput(port, digits, args.seconds)
                 latency = promote_latency(port, version.id, digits[0]) if workers > 1 else {}
                 ask(port, "/api/v1/models/reset", {}, TOKEN)
+                if workers == 1:
+                    busy = during_job(port, digits, args.seconds)
+                    print(
+                        f"1 worker while a training job runs: {busy['images_per_s']:8,.0f} images/s  "
+                        f"p50 {busy['p50_ms']:6.1f} ms  p99 {busy['p99_ms']:6.1f} ms",
+                        flush=True,
+                    )
+                    latency = {"during_job": busy}
             rows.append({"workers": workers, **cell, **latency})
             print(
                 f"{workers} worker(s): {cell['images_per_s']:8,.0f} images/s  p50 {cell['p50_ms']:6.1f} ms  "
@@ -98,7 +123,7 @@ def main() -> None:
                 + (
                     f"  promote reached every worker: last stale answer {latency['last_stale_answer_ms']:.0f} ms "
                     f"({latency['stale']} stale of {latency['answers']})"
-                    if latency
+                    if "stale" in latency
                     else ""
                 ),
                 flush=True,

@@ -13,8 +13,14 @@ from helpers import data_uri
 
 
 @pytest.fixture(scope="module")
-def client(smoke_artifact):
-    settings = Settings(models=(str(smoke_artifact),), max_images=8, max_pixels=512 * 512, cors_origins=("http://x",))
+def client(smoke_artifact, tmp_path_factory):
+    settings = Settings(
+        models=(str(smoke_artifact),),
+        max_images=8,
+        max_pixels=512 * 512,
+        cors_origins=("http://x",),
+        data_dir=tmp_path_factory.mktemp("api-data"),  # no model versions: only the loaded model is listed
+    )
     with TestClient(create_app(settings), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
@@ -78,7 +84,7 @@ def test_limits_on_images_and_pixels(client, encode):
 
 def test_models_lists_figures(client):
     (model,) = client.get("/api/v1/models").json()
-    assert model["name"] == "smoke" and model["default"] and model["bytes"] > 1000
+    assert model["name"] == "smoke" and model["default"] and model["loaded"] and model["bytes"] > 1000
     assert "mnist_accuracy" in model["metrics"]
 
 

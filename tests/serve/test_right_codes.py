@@ -160,6 +160,6 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     from digitkit.store import FeedbackStore
 
     store = FeedbackStore(f"sqlite:///{tmp_path / 'f.db'}")
-    with store.engine.connect() as connection:
+    with store.database.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
