@@ -74,6 +74,8 @@ def during_job(port: int, images: list[bytes], seconds: float) -> dict[str, floa
     with urllib.request.urlopen(request, timeout=30) as response:
         state = json.loads(response.read())
     cell["job_epoch_when_cancelled"] = state["epoch"]
+    while Path(f"/proc/{state['pid']}").exists():  # gone before the next measurement starts
+        time.sleep(0.1)
     return cell
 
 
