@@ -16,6 +16,7 @@ from digitkit.commands import (
     export,
     feedback,
     fetch,
+    finetune,
     kaggle,
     models,
     package,
@@ -27,7 +28,22 @@ from digitkit.commands import (
 from digitkit.commands.common import HelpFormatter, Parser
 from digitkit.errors import DigitkitError
 
-COMMANDS = (fetch, train, evaluate, export, models, size_report, serve, package, check, feedback, kaggle, cv, ramp_kit)
+COMMANDS = (
+    fetch,
+    train,
+    finetune,
+    evaluate,
+    export,
+    models,
+    size_report,
+    serve,
+    package,
+    check,
+    feedback,
+    kaggle,
+    cv,
+    ramp_kit,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
 
-from digitkit.data.sources import provenance, training_sets
+from digitkit.data.sources import Dataset, provenance, training_sets
 from digitkit.evaluate.plots import plot_confusion
 from digitkit.evaluate.report import evaluate_set, evaluate_suite
 from digitkit.export.checked import CALIBRATION_IMAGES, ExportReport, describe, export_checked
@@ -31,6 +32,14 @@ class PipelineResult:
     train: TrainResult
     export: ExportReport
     version: Version | None  #: the registered version, when a registry was given
+
+
+def save_weights(run_dir: Path, model: torch.nn.Module, recipe: Recipe, data: str) -> Path:
+    """run_dir/weights.pt: the trained weights only, what a version keeps to be fine-tuned from (1/3 the size of
+    checkpoint.pt, which also holds the optimizer's state to resume)."""
+    weights = run_dir / "weights.pt"
+    save_checkpoint(weights, {"model": model.state_dict(), "recipe": recipe.to_dict(), "data": data})
+    return weights
 
 
 def _starting_point(init_from: str | Path | None, registry: Registry | None) -> tuple[str | Path | None, str | None]:
@@ -62,6 +71,7 @@ def run_recipe(
     progress: bool = True,
     on_epoch: Callable[[dict[str, float]], None] | None = None,
     registry: Registry | None = None,
+    sets: tuple[Dataset, Dataset] | None = None,
 ) -> PipelineResult | None:
     """Train, then export through the checked path to ``output`` (default ``run_dir/model.onnx``), written once.
 
@@ -71,10 +81,11 @@ def run_recipe(
     ``valid_split`` holds out that share of the training rows for validation (see data/sources.py).
     ``init_from`` may name a version of ``registry``; with a registry the artifact becomes a new version there.
     Under torchrun only rank 0 exports and gets a result; the other ranks get None once training ends.
+    ``sets`` (train, validation) replaces the sets ``data`` names (fine-tuning builds its own mix).
     """
     task = get_task(recipe.task)
     start, parent = _starting_point(init_from, registry)
-    train_data, valid_data = training_sets(data or recipe.data or None, task, cache, progress, valid_split)
+    train_data, valid_data = sets or training_sets(data or recipe.data or None, task, cache, progress, valid_split)
     result = train(
         recipe,
         train_data,
@@ -113,11 +124,8 @@ def run_recipe(
         confusion = evaluate_set(load_model(report.path), valid_data.images, valid_data.labels)["confusion"]
         plot_confusion(np.array(confusion), run_dir / "confusion.png", title=f"{report.meta.name} on {valid_data.name}")
     version = None
+    weights = save_weights(run_dir, result.model, recipe, train_data.name)
     if registry is not None:
-        weights = run_dir / "weights.pt"  # the version keeps weights only: enough to fine-tune from, 1/3 the size
-        save_checkpoint(
-            weights, {"model": result.model.state_dict(), "recipe": recipe.to_dict(), "data": train_data.name}
-        )
         version = registry.add(
             report.path,
             checkpoint=weights,
