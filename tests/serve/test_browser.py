@@ -55,7 +55,7 @@ def wait_for_number(page, expected):
 def test_a_drawn_one_is_recognised(page):
     stroke(page, ONE)
     wait_for_number(page, "1")
-    assert "1 found" in page.locator("#status").inner_text()
+    assert page.locator("#status").inner_text() == "1 digit"
     assert page.locator(".digit .bar").count() == 10
 
 
@@ -95,3 +95,98 @@ def test_a_correction_reaches_the_review_page(page, page_server):
     page.click("#cancel-job")
     page.wait_for_function("document.getElementById('job-status').textContent.includes('cancelled')", timeout=20_000)
     assert page.locator("#start-job").is_enabled()
+    # Delete asks first, then can be undone for a few seconds.
+    sample = page.locator(".sample").first
+    sample.locator(".delete").click()
+    assert "Really delete" in sample.locator(".delete").inner_text()
+    sample.locator(".delete").click()
+    sample.locator(".undo-delete").click()
+    assert sample.locator(".content").is_visible() and "Delete drawing" in sample.locator(".delete").inner_text()
+    sample.locator(".delete").click()
+    sample.locator(".delete").click()
+    page.wait_for_function("document.querySelectorAll('.sample').length === 0", timeout=15_000)
+
+
+def fake_answer(page, digits):
+    """Answer /api/v1/draw with ``digits`` (the page's display is what is tested, not the model)."""
+    number = "".join("?" if d["label"] is None else str(d["label"]) for d in digits)
+    page.route("**/api/v1/draw", lambda route: route.fulfill(json={"number": number, "digits": digits, "model": "x"}))
+
+
+def test_an_unsure_digit_is_marked_with_two_alternatives_and_a_confirm(page):
+    unsure = [0.01] * 10
+    unsure[7], unsure[1] = 0.46, 0.44
+    fake_answer(
+        page,
+        [
+            {"box": [40, 40, 60, 150], "label": 7, "confidence": 0.46, "probabilities": unsure, "reason": None},
+            {"box": [200, 40, 60, 150], "label": None, "confidence": 0.9, "probabilities": [0.1] * 10, "reason": "x"},
+        ],
+    )
+    stroke(page, ONE)
+    page.wait_for_selector(".digit.unsure")
+    assert page.locator("#status").inner_text() == "1 digit, 1 not a digit"  # the rejected item is not counted
+    assert page.locator(".unsure-tag").count() == 1
+    assert [b.inner_text().split()[0] for b in page.locator(".choose").all()] == ["7", "1"]
+    page.locator(".choose").nth(1).click()
+    assert page.locator(".digit select").first.input_value() == "1"
+    assert page.locator(".digit.confirmed").count() == 1 and page.locator(".digit.unsure").count() == 0
+    assert page.locator("#send").is_enabled()
+
+
+def test_keyboard_undo_redo_and_escape(page):
+    stroke(page, ONE)
+    stroke(page, SEVEN)
+    wait_for_number(page, "17")
+    page.keyboard.press("Control+z")
+    wait_for_number(page, "1")
+    page.keyboard.press("Control+Shift+z")
+    wait_for_number(page, "17")
+    page.keyboard.press("Escape")
+    wait_for_number(page, "–")
+    page.click("#redo")
+    wait_for_number(page, "1")
+
+
+def test_send_works_again_after_a_label_changes(page):
+    stroke(page, ONE)
+    wait_for_number(page, "1")
+    page.click("#send")
+    page.wait_for_function("document.getElementById('sent').textContent.includes('saved')", timeout=10_000)
+    assert page.locator("#send").is_disabled()
+    page.locator("select[name=label]").first.select_option("7")
+    assert page.locator("#send").is_enabled()
+    page.click("#send")
+    page.wait_for_function("document.getElementById('sent').textContent.includes('saved')", timeout=10_000)
+
+
+def test_ink_too_small_for_the_pen_gets_a_hint(page):
+    stroke(page, [(100, 100), (100, 125)])  # a 25-pixel "1" with the default 20-pixel pen
+    page.wait_for_function("document.getElementById('status').textContent.includes('draw bigger')", timeout=10_000)
+
+
+def _luminance(rgb):
+    channels = [c / 255 for c in rgb]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_small_text_has_a_contrast_of_at_least_4_5(page):
+    stroke(page, ONE)
+    wait_for_number(page, "1")
+    pairs = page.evaluate(
+        """() => [...document.querySelectorAll('.bar em, #status, .hint')].map((el) => {
+          let back = el; let bg = getComputedStyle(back).backgroundColor;
+          while (bg === 'rgba(0, 0, 0, 0)' && back.parentElement) {
+            back = back.parentElement;
+            bg = getComputedStyle(back).backgroundColor;
+          }
+          return [getComputedStyle(el).color, bg];
+        })"""
+    )
+    for color, background in pairs:
+        fore, back = (
+            _luminance([int(v) for v in c[c.index("(") + 1 : c.index(")")].split(",")[:3]]) for c in (color, background)
+        )
+        ratio = (max(fore, back) + 0.05) / (min(fore, back) + 0.05)
+        assert ratio >= 4.5, (color, background, ratio)

@@ -1,4 +1,6 @@
 // The drawing page: strokes on a canvas, debounced recognition, boxes and labels, corrections sent back.
+// Answers below UNSURE confidence are marked, with the two likeliest digits one tap away and a ✓ to confirm;
+// Undo/Redo also answer Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y), Esc clears; ink too small for its pen gets a hint.
 import { call, labelOptions } from "/static/api.js";
 
 const pad = document.getElementById("pad");
@@ -12,7 +14,10 @@ const digitsEl = document.getElementById("digits");
 const sendButton = document.getElementById("send");
 const sentEl = document.getElementById("sent");
 
+const UNSURE = 0.8;   // below this confidence a digit is shown as unsure
+const SMALL = 3.5;    // a digit less than this many pen widths tall is too small to read: hint "draw bigger"
 const strokes = [];   // each: {width, points: [[x, y], ...]}
+const undone = [];    // strokes taken back by Undo, for Redo
 let current = null;
 let timer = null;
 let lastAnswer = null;  // {image, digits}
@@ -40,8 +45,10 @@ function position(event) {
 
 pad.addEventListener("pointerdown", (event) => {
   pad.setPointerCapture(event.pointerId);
-  current = { width: Number(widthInput.value), points: [position(event)] };
+  // The pen scales with the canvas (the slider is in pixels of a 560-pixel-wide pad).
+  current = { width: Number(widthInput.value) * (pad.width / 560), points: [position(event)] };
   strokes.push(current);
+  undone.length = 0;
   paint();
 });
 pad.addEventListener("pointermove", (event) => {
@@ -58,8 +65,19 @@ function endStroke() {
 pad.addEventListener("pointerup", endStroke);
 pad.addEventListener("pointercancel", endStroke);
 
-document.getElementById("undo").addEventListener("click", () => { strokes.pop(); paint(); schedule(0); });
-document.getElementById("clear").addEventListener("click", () => { strokes.length = 0; paint(); schedule(0); });
+function undo() { if (strokes.length) { undone.push(strokes.pop()); paint(); schedule(0); } }
+function redo() { if (undone.length) { strokes.push(undone.pop()); paint(); schedule(0); } }
+function clear() { undone.push(...strokes.splice(0).reverse()); paint(); schedule(0); }
+document.getElementById("undo").addEventListener("click", undo);
+document.getElementById("redo").addEventListener("click", redo);
+document.getElementById("clear").addEventListener("click", clear);
+document.addEventListener("keydown", (event) => {
+  if (event.target.closest && event.target.closest("select, input")) return;
+  const key = event.key.toLowerCase();
+  if ((event.ctrlKey || event.metaKey) && key === "z") { event.preventDefault(); (event.shiftKey ? redo : undo)(); }
+  else if ((event.ctrlKey || event.metaKey) && key === "y") { event.preventDefault(); redo(); }
+  else if (key === "escape") clear();
+});
 
 function schedule(delay) {
   clearTimeout(timer);
@@ -84,28 +102,73 @@ function bars(probabilities) {
     `<div class="bar"><span>${d}</span><i style="width:${(100 * p).toFixed(1)}%"></i><em>${(100 * p).toFixed(0)}%</em></div>`).join("");
 }
 
+function topTwo(probabilities) {
+  return probabilities.map((p, d) => [p, d]).sort((a, b) => b[0] - a[0]).slice(0, 2);
+}
+
+function describe(digits) {
+  const readable = digits.filter((d) => d.label !== null).length;
+  const rejected = digits.length - readable;
+  if (!digits.length) return "draw a digit";
+  const parts = [`${readable} digit${readable === 1 ? "" : "s"}`];
+  if (rejected) parts.push(`${rejected} not a digit`);
+  const pen = Number(widthInput.value) * (pad.width / 560);
+  const small = digits.some((d) => d.box[3] < SMALL * pen);
+  return parts.join(", ") + (small ? " — draw bigger (or choose a thinner pen): some ink is too small to read" : "");
+}
+
 function show(answer, image) {
   lastAnswer = image ? { image, digits: answer.digits } : null;
   numberEl.textContent = answer.number || "–";
-  statusEl.textContent = answer.digits.length ? `${answer.digits.length} found` : "draw a digit";
+  statusEl.textContent = describe(answer.digits);
   sentEl.textContent = "";
   octx.clearRect(0, 0, overlay.width, overlay.height);
   octx.font = "bold 20px sans-serif";
   answer.digits.forEach((digit) => {
     const [x, y, w, h] = digit.box;
-    octx.strokeStyle = digit.label === null ? "#c0392b" : "#2e86de";
+    const unsure = digit.label !== null && digit.confidence < UNSURE;
+    octx.strokeStyle = digit.label === null ? "#c0392b" : unsure ? "#b35900" : "#2e86de";
     octx.lineWidth = 2;
+    octx.setLineDash(unsure ? [6, 4] : []);
     octx.strokeRect(x - 3, y - 3, w + 6, h + 6);
     octx.fillStyle = octx.strokeStyle;
-    octx.fillText(digit.label === null ? "?" : String(digit.label), x, Math.max(18, y - 6));
+    octx.fillText(digit.label === null ? "?" : `${digit.label}${unsure ? "?" : ""}`, x, Math.max(18, y - 6));
   });
-  digitsEl.innerHTML = answer.digits.map((digit, i) => `
-    <figure class="digit" data-index="${i}">
-      <figcaption>${digit.label === null ? `not a digit <small>(${digit.reason})</small>` : `<b>${digit.label}</b> ${(100 * digit.confidence).toFixed(1)}%`}</figcaption>
+  octx.setLineDash([]);
+  digitsEl.innerHTML = answer.digits.map((digit, i) => {
+    const unsure = digit.label !== null && digit.confidence < UNSURE;
+    const caption = digit.label === null
+      ? `not a digit <small>(${digit.reason})</small>`
+      : `<b>${digit.label}</b> ${(100 * digit.confidence).toFixed(1)}%${unsure ? ' <span class="unsure-tag">unsure</span>' : ""}`;
+    const choices = unsure ? `<div class="choices">${topTwo(digit.probabilities).map(([p, d]) =>
+      `<button type="button" class="choose" data-label="${d}">${d} <small>${(100 * p).toFixed(0)}%</small></button>`).join("")}
+      <button type="button" class="confirm" aria-label="confirm">✓</button></div>` : "";
+    return `
+    <figure class="digit${unsure ? " unsure" : ""}" data-index="${i}">
+      <figcaption>${caption}</figcaption>${choices}
       <div class="bars">${bars(digit.probabilities)}</div>
       <label>correct label <select name="label">${labelOptions(digit.label === null ? -1 : digit.label)}</select></label>
-    </figure>`).join("");
+    </figure>`;
+  }).join("");
   sendButton.disabled = answer.digits.length === 0;
+}
+
+// An alternative or ✓ settles an unsure digit; any change of a label makes the corrections sendable again.
+digitsEl.addEventListener("click", (event) => {
+  const button = event.target.closest("button");
+  if (!button) return;
+  const figure = button.closest(".digit");
+  if (button.classList.contains("choose")) figure.querySelector("select").value = button.dataset.label;
+  figure.classList.remove("unsure");
+  figure.classList.add("confirmed");
+  figure.querySelector(".choices")?.remove();
+  changed();
+});
+digitsEl.addEventListener("change", changed);
+function changed() {
+  if (!lastAnswer) return;
+  sendButton.disabled = false;
+  sentEl.textContent = "";
 }
 
 sendButton.addEventListener("click", async () => {

@@ -74,7 +74,7 @@ async function load() {
   try { samples = await admin("GET", "/api/v1/samples?limit=100"); } catch { return; }
   if (!samples.length) { list.innerHTML = "<p>No feedback yet.</p>"; return; }
   list.innerHTML = samples.map((sample) => `
-    <article class="sample" data-id="${sample.id}">
+    <article class="sample" data-id="${sample.id}"><div class="content">
       <img class="drawing" src="${sample.drawing}" alt="drawing ${sample.id}">
       <div class="crops">${sample.digits.map((d) => `
         <div class="crop${d.disagrees ? " disagrees" : ""}" data-digit="${d.id}">
@@ -85,7 +85,20 @@ async function load() {
         </div>`).join("")}
       </div>
       <button type="button" class="delete">Delete drawing #${sample.id}</button>
-    </article>`).join("");
+    </div></article>`).join("");
+}
+
+const UNDO_SECONDS = 5;
+
+function scheduleDelete(sample) {
+  sample.querySelector(".content").hidden = true;
+  sample.insertAdjacentHTML("beforeend", `<p class="pending">Drawing #${sample.dataset.id} will be deleted in
+    ${UNDO_SECONDS} s. <button type="button" class="undo-delete">Undo</button></p>`);
+  sample.dataset.timer = setTimeout(async () => {
+    try { await admin("DELETE", `/api/v1/samples/${sample.dataset.id}`); sample.remove(); } catch (error) {
+      sample.querySelector(".pending").textContent = error.message;
+    }
+  }, UNDO_SECONDS * 1000);
 }
 
 list.addEventListener("click", async (event) => {
@@ -97,8 +110,21 @@ list.addEventListener("click", async (event) => {
       await admin("PUT", `/api/v1/digits/${crop.dataset.digit}/label`, { label });
       button.textContent = "Saved";
     } else if (button.classList.contains("delete")) {
-      await admin("DELETE", `/api/v1/samples/${button.closest(".sample").dataset.id}`);
-      await load();
+      // First click asks; the second hides the drawing and deletes it after UNDO_SECONDS unless undone.
+      if (!button.classList.contains("armed")) {
+        button.classList.add("armed");
+        button.textContent = `Really delete drawing #${button.closest(".sample").dataset.id}?`;
+        return;
+      }
+      scheduleDelete(button.closest(".sample"));
+    } else if (button.classList.contains("undo-delete")) {
+      const sample = button.closest(".sample");
+      clearTimeout(Number(sample.dataset.timer));
+      sample.querySelector(".pending").remove();
+      sample.querySelector(".content").hidden = false;
+      const del = sample.querySelector(".delete");
+      del.classList.remove("armed");
+      del.textContent = `Delete drawing #${sample.dataset.id}`;
     }
   } catch (error) {
     if (error.status !== 401 && error.status !== 403) alert(error.message);
