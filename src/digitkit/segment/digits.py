@@ -8,7 +8,7 @@ by side do not. Specks far smaller than the largest group are dropped as noise.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import ndimage
@@ -27,6 +27,7 @@ class Segment:
     image: np.ndarray  #: (28, 28) float32, MNIST-normalized
     ink_mass: float
     components: int  #: connected pieces of ink merged into this group
+    ink: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), np.float32))  #: the raw crop
 
 
 def _merge_overlapping(boxes: list[list[int]]) -> list[list[int]]:
@@ -67,5 +68,5 @@ def find_digits(image: np.ndarray) -> list[Segment]:
     segments = []
     for x0, y0, x1, y1, pieces in _merge_overlapping(keep)[:MAX_DIGITS]:
         crop = np.where(labels[y0:y1, x0:x1] > 0, gray[y0:y1, x0:x1], 0.0).astype(np.float32)
-        segments.append(Segment((x0, y0, x1 - x0, y1 - y0), normalize(crop), float(crop.sum()), pieces))
+        segments.append(Segment((x0, y0, x1 - x0, y1 - y0), normalize(crop), float(crop.sum()), pieces, crop))
     return segments

@@ -11,7 +11,8 @@ from PIL import Image
 
 from digitkit.runtime import Model
 from digitkit.runtime.model import softmax
-from digitkit.segment import find_digits, judge
+from digitkit.segment import Segment, find_digits, judge
+from digitkit.segment.split import best_split
 from digitkit.serve.batcher import Batcher
 
 
@@ -28,7 +29,11 @@ class FoundDigit:
 async def recognise(gray: np.ndarray, batcher: Batcher, detector: Model | None = None) -> list[FoundDigit]:
     """Segment, classify, and reject non-digits (with the detector's opinion when one is given)."""
     loop = asyncio.get_running_loop()
-    segments = await loop.run_in_executor(None, find_digits, gray)  # milliseconds on a big canvas: off the loop
+
+    def segmented() -> list[Segment]:  # milliseconds on a big canvas: off the loop
+        return best_split(find_digits(gray), lambda crops: softmax(batcher.model.predict_logits(crops)))
+
+    segments = await loop.run_in_executor(None, segmented)
     if not segments:
         return []
     crops = np.stack([s.image for s in segments])

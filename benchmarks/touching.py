@@ -1,0 +1,84 @@
+"""Touching digits: 3 MNIST test digits per canvas, each placed ``advance`` x the previous digit's ink width
+to the right (1.0: the ink boxes touch; below 1.0 they overlap; 1.3: apart), read with and without splitting.
+
+Deterministic (seed 1); the canvases come from this script, not from people drawing (real strokes in Chromium
+are still to be measured, issue 15).
+
+    python benchmarks/touching.py [--numbers 500] [--advance 1.3 1.0 0.8 0.6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import write_result  # noqa: E402
+
+
+def canvas(images: list[np.ndarray], advance: float, scale: int = 4) -> np.ndarray:
+    pieces = []
+    for image in images:
+        big = np.kron(image, np.ones((scale, scale), np.uint8))
+        columns = np.flatnonzero(big.max(axis=0) > 30)
+        pieces.append(big[:, columns[0] : columns[-1] + 1])
+    out = np.zeros((140, sum(p.shape[1] for p in pieces) + 100), np.uint8)
+    x = 30
+    for piece in pieces:
+        region = out[14 : 14 + piece.shape[0], x : x + piece.shape[1]]
+        np.maximum(region, piece, out=region)
+        x += int(advance * piece.shape[1])
+    return 255 - out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--numbers", type=int, default=500)
+    parser.add_argument("--advance", type=float, nargs="+", default=[1.3, 1.0, 0.8, 0.6])
+    args = parser.parse_args()
+    from digitkit.data.mnist import cache_dir, ensure_mnist, load_mnist
+    from digitkit.runtime import load_model
+    from digitkit.runtime.model import softmax
+    from digitkit.segment import find_digits, judge
+    from digitkit.segment.split import best_split
+
+    ensure_mnist(cache_dir(), progress=True)
+    images, labels = load_mnist("test", cache_dir())
+    model = load_model("default")
+
+    def score(crops: np.ndarray) -> np.ndarray:
+        return softmax(model.predict_logits(crops))
+
+    def read(drawing: np.ndarray, split: bool) -> str:
+        segments = find_digits(drawing)
+        segments = best_split(segments, score) if split else segments
+        if not segments:
+            return ""
+        tallest = max(s.box[3] for s in segments)
+        verdicts = zip(segments, score(np.stack([s.image for s in segments])), strict=True)
+        return "".join(str(int(p.argmax())) if judge(p, s.box, s.image, tallest).is_digit else "?" for s, p in verdicts)
+
+    rows = []
+    for advance in args.advance:
+        rng = np.random.default_rng(1)
+        right = {True: 0, False: 0}
+        for _ in range(args.numbers):
+            picks = rng.integers(0, len(labels), 3)
+            drawing, truth = canvas([images[i] for i in picks], advance), "".join(map(str, labels[picks]))
+            for split in (True, False):
+                right[split] += read(drawing, split) == truth
+        row = {"advance": advance, "with_split": right[True] / args.numbers, "without": right[False] / args.numbers}
+        rows.append(row)
+        print(
+            f"advance {advance}: {row['with_split']:.1%} of 3-digit numbers right with splitting, "
+            f"{row['without']:.1%} without",
+            flush=True,
+        )
+    write_result("touching", {"numbers": args.numbers, "rows": rows})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Touching digits are split where the classifier is surest; single digits stay whole."""
+
+import numpy as np
+import pytest
+
+from digitkit.runtime import load_model
+from digitkit.runtime.model import softmax
+from digitkit.segment import find_digits
+from digitkit.segment.split import best_split, options
+
+
+def touching(images, advance=1.0, scale=4):
+    """MNIST digits enlarged, each starting ``advance`` x the previous one's ink width further right."""
+    pieces = []
+    for image in images:
+        big = np.kron(image, np.ones((scale, scale), np.uint8))
+        columns = np.flatnonzero(big.max(axis=0) > 30)
+        pieces.append(big[:, columns[0] : columns[-1] + 1])
+    out = np.zeros((140, sum(p.shape[1] for p in pieces) + 100), np.uint8)
+    x = 30
+    for piece in pieces:
+        region = out[14 : 14 + piece.shape[0], x : x + piece.shape[1]]
+        np.maximum(region, piece, out=region)
+        x += int(advance * piece.shape[1])
+    return 255 - out
+
+
+@pytest.fixture(scope="module")
+def score():
+    model = load_model("default")
+    return lambda crops: softmax(model.predict_logits(crops))
+
+
+def read(canvas, score):
+    segments = best_split(find_digits(canvas), score)
+    return "".join(str(int(p.argmax())) for p in score(np.stack([s.image for s in segments])))
+
+
+def test_touching_digits_are_split_and_read(mnist_test, score):
+    images, labels = mnist_test
+    right = 0
+    for start in range(0, 60, 3):
+        canvas = touching(images[start : start + 3])
+        right += read(canvas, score) == "".join(map(str, labels[start : start + 3]))
+    assert right >= 12  # of 20; without splitting almost none is read right (benchmarks/segment.py)
+
+
+def test_separate_digits_are_not_split(mnist_test, score):
+    images, labels = mnist_test
+    for start in range(0, 30, 3):
+        canvas = touching(images[start : start + 3], advance=1.4)
+        assert len(best_split(find_digits(canvas), score)) == len(find_digits(canvas))
+
+
+def test_a_narrow_group_has_no_split_options(mnist_test):
+    images, labels = mnist_test
+    assert labels[2] == 1
+    (segment,) = find_digits(touching([images[2]]))  # a 1
+    assert segment.box[2] < segment.box[3] and options(segment) == []
