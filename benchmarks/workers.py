@@ -109,15 +109,14 @@ def main() -> None:
                 cell = throughput(port, digits, args.seconds)
                 latency = promote_latency(port, version.id, digits[0]) if workers > 1 else {}
                 ask(port, "/api/v1/models/reset", {}, TOKEN)
-                if workers == 1:
-                    busy = during_job(port, digits, args.seconds)
-                    print(
-                        f"1 worker while a training job runs: {busy['images_per_s']:8,.0f} images/s  "
-                        f"p50 {busy['p50_ms']:6.1f} ms  p99 {busy['p99_ms']:6.1f} ms",
-                        flush=True,
-                    )
-                    latency = {"during_job": busy}
-            rows.append({"workers": workers, **cell, **latency})
+                busy = during_job(port, digits, args.seconds) if workers == 1 else None
+            if busy is not None:
+                print(
+                    f"1 worker while a training job runs: {busy['images_per_s']:8,.0f} images/s  "
+                    f"p50 {busy['p50_ms']:6.1f} ms  p99 {busy['p99_ms']:6.1f} ms",
+                    flush=True,
+                )
+            rows.append({"workers": workers, **cell, **latency, **({"during_job": busy} if busy else {})})
             print(
                 f"{workers} worker(s): {cell['images_per_s']:8,.0f} images/s  p50 {cell['p50_ms']:6.1f} ms  "
                 f"p99 {cell['p99_ms']:6.1f} ms  load generator CPU {cell['load_generator_cpu_s']:.1f} s "
@@ -125,7 +124,7 @@ def main() -> None:
                 + (
                     f"  promote reached every worker: last stale answer {latency['last_stale_answer_ms']:.0f} ms "
                     f"({latency['stale']} stale of {latency['answers']})"
-                    if "stale" in latency
+                    if latency
                     else ""
                 ),
                 flush=True,

@@ -30,6 +30,7 @@ from digitkit.versions import Registry, promote
 if TYPE_CHECKING:
     from digitkit.serve.settings import Settings
     from digitkit.store.database import Database
+    from digitkit.store.jobs import JobStore
     from digitkit.store.tables import Job
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ class JobRunner:
         self._started: dict[int, subprocess.Popen[bytes]] = {}
 
     @property
-    def store(self) -> Any:
+    def store(self) -> JobStore:
         from digitkit.store.jobs import JobStore
 
         return JobStore(self._database())
@@ -195,6 +196,7 @@ class JobRunner:
         return self.store.get(job_id)
 
     def describe(self, job: Job) -> dict[str, Any]:
+        """The job as the API shows it, with its log's last lines (reads the log file: call off the loop)."""
         tail: list[str] = []
         if job.log_path and Path(job.log_path).is_file():
             with open(job.log_path, "rb") as handle:

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from digitkit.errors import ConfigError, ConflictError, UnknownNameError
 from digitkit.files import current_umask
-from digitkit.runtime.artifact import read_meta
+from digitkit.runtime import read_meta, resolve_artifact
 
 RECORD = "version.json"
 ARTIFACT = "model.onnx"
@@ -172,6 +172,11 @@ class DefaultPointer(Protocol):
     def current(self) -> str | None: ...
 
     def promote(self, version: str | None, forced: bool = False) -> None: ...
+
+
+def configured_metrics(model: str) -> dict[str, float]:
+    """The figures of a configured model (a shipped name or an artifact path), read from its metadata."""
+    return read_meta(str(resolve_artifact(model))).metrics
 
 
 def current_metrics(registry: Registry, pointer: DefaultPointer, base_metrics: dict[str, float]) -> dict[str, float]:

@@ -49,21 +49,26 @@ def smoke_version(tmp_path, smoke_artifact):
     return registry, version
 
 
-def test_a_fine_tune_that_keeps_mnist_is_kept_and_registered(tmp_path, mnist_cache, mnist_test, smoke_version):
-    registry, start = smoke_version
-    spec = feedback_folder(tmp_path / "fb", mnist_test[0][:40], mnist_test[1][:40])
-    report = finetuning.finetune(
+def run(registry, start, spec, tmp_path, cache, force=False):
+    """One quick epoch from ``start``, kept to tmp_path/tuned.onnx, the suite skipped."""
+    return finetuning.finetune(
         start.id,
         spec,
-        cache=mnist_cache,
+        cache=cache,
         run_dir=tmp_path / "run",
         output=tmp_path / "tuned.onnx",
         registry=registry,
         epochs=1,
         suite_size=0,
-        force=True,
+        force=force,
         progress=False,
     )
+
+
+def test_a_fine_tune_that_keeps_mnist_is_kept_and_registered(tmp_path, mnist_cache, mnist_test, smoke_version):
+    registry, start = smoke_version
+    spec = feedback_folder(tmp_path / "fb", mnist_test[0][:40], mnist_test[1][:40])
+    report = run(registry, start, spec, tmp_path, mnist_cache, force=True)
     assert set(report.before) == set(report.after) == {"mnist_accuracy", "held_out_feedback_accuracy"}
     assert report.output == tmp_path / "tuned.onnx" and report.output.is_file()
     assert report.version.parent == start.id and report.version.data["feedback_ids"] == list(range(1, 41))
@@ -73,17 +78,7 @@ def test_a_fine_tune_that_forgets_mnist_is_refused(tmp_path, mnist_cache, mnist_
     registry, start = smoke_version
     monkeypatch.setattr(finetuning, "MAX_MNIST_LOSS", -1.0)  # any result counts as forgetting
     spec = feedback_folder(tmp_path / "fb", mnist_test[0][:40], mnist_test[1][:40])
-    report = finetuning.finetune(
-        start.id,
-        spec,
-        cache=mnist_cache,
-        run_dir=tmp_path / "run",
-        output=tmp_path / "tuned.onnx",
-        registry=registry,
-        epochs=1,
-        suite_size=0,
-        progress=False,
-    )
+    report = run(registry, start, spec, tmp_path, mnist_cache)
     assert report.refused and "MNIST fell" in report.refused and report.output is None and report.version is None
     assert not (tmp_path / "tuned.onnx").exists() and not (tmp_path / "run" / "candidate.onnx").exists()
     assert [v.id for v in registry.versions()] == [start.id]

@@ -33,11 +33,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from digitkit.errors import ConfigError
-    from digitkit.runtime import read_meta, resolve_artifact
     from digitkit.serve.settings import settings_from_env
     from digitkit.store.database import Database
     from digitkit.store.promotions import Promotions
-    from digitkit.versions import Registry, promote
+    from digitkit.versions import Registry, configured_metrics, promote
 
     settings = settings_from_env(database_url=args.database)
     registry = Registry(args.registry or settings.registry_path())
@@ -49,8 +48,7 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError(
                 "name the version to promote: digitkit models promote VERSION (`digitkit models` lists them)"
             )
-        base = read_meta(str(resolve_artifact(settings.models[0]))).metrics
-        version = promote(registry, pointer, args.version, base, force=args.force)
+        version = promote(registry, pointer, args.version, configured_metrics(settings.models[0]), force=args.force)
         print(f"{version.id} is now the default; running servers switch within {settings.default_poll_s:g} s")
         return 0
     if args.action == "reset":

@@ -147,9 +147,8 @@ def _train(args: argparse.Namespace, settings: Settings, reporter: JobReporter |
     if result.version is not None and registry is not None:
         line = f"registered version {result.version.id} in {registry.root}"
         if reporter is not None:
-            from digitkit.runtime import read_meta, resolve_artifact
+            from digitkit.versions import configured_metrics
 
-            base = read_meta(str(resolve_artifact(settings.models[0]))).metrics
-            line = reporter.succeeded(result.version.id, registry, base)
+            line = reporter.succeeded(result.version.id, registry, configured_metrics(settings.models[0]))
         print(line)
     return 0

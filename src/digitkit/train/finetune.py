@@ -18,7 +18,7 @@ from digitkit.data.sources import Dataset, load_set
 from digitkit.errors import ConfigError
 from digitkit.evaluate.report import evaluate_set, evaluate_suite
 from digitkit.models.checkpoint import load_checkpoint
-from digitkit.runtime import Model, load_model
+from digitkit.runtime import Model, load_model, resolve_artifact
 from digitkit.train.recipe import recipe_from_dict
 from digitkit.versions import Registry, Version
 
@@ -46,10 +46,10 @@ def split_feedback(feedback: Dataset, seed: int = 0) -> tuple[Dataset, Dataset |
     if held < MIN_HELD_OUT:
         return feedback, None
     order = np.random.default_rng(seed).permutation(len(feedback.labels))
-    pick = order[:held], order[held:]
+    held_rows, kept_rows = order[:held], order[held:]
     return (
-        Dataset(feedback.images[pick[1]], feedback.labels[pick[1]], feedback.name),
-        Dataset(feedback.images[pick[0]], feedback.labels[pick[0]], f"{feedback.name} (held out)"),
+        Dataset(feedback.images[kept_rows], feedback.labels[kept_rows], feedback.name),
+        Dataset(feedback.images[held_rows], feedback.labels[held_rows], f"{feedback.name} (held out)"),
     )
 
 
@@ -97,7 +97,7 @@ def finetune(
         version = registry.get(start)
         checkpoint, artifact, parent = version.checkpoint, version.artifact, version.id
     elif start == "default":
-        checkpoint, artifact, parent = Path("default"), Path(str(load_model("default").path)), "shipped:default"
+        checkpoint, artifact, parent = Path("default"), resolve_artifact("default"), "shipped:default"
     else:
         raise ConfigError(f"--from {start!r}: expected 'default' or a registered version (`digitkit models`)")
     state = load_checkpoint(checkpoint)

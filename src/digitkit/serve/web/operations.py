@@ -67,24 +67,26 @@ class JobIn(BaseModel):
 async def start_job(body: JobIn, request: Request) -> dict[str, Any]:
     """Start a training or fine-tuning job in its own low-priority process; 409 while another runs."""
     jobs = service(request).jobs
-    job = await asyncio.get_running_loop().run_in_executor(None, jobs.submit, JobRequest(**body.model_dump()))
-    return jobs.describe(job)
+    job = JobRequest(**body.model_dump())
+    return await asyncio.get_running_loop().run_in_executor(None, lambda: jobs.describe(jobs.submit(job)))
 
 
 @router.get("/jobs")
 async def list_jobs(request: Request) -> list[dict[str, Any]]:
     jobs = service(request).jobs
-    return [jobs.describe(job) for job in await asyncio.get_running_loop().run_in_executor(None, jobs.store.recent)]
+    return await asyncio.get_running_loop().run_in_executor(
+        None, lambda: [jobs.describe(job) for job in jobs.store.recent()]
+    )
 
 
 @router.get("/jobs/{job_id}")
 async def job_status(job_id: StoredId, request: Request) -> dict[str, Any]:
     """State, epoch, loss, validation accuracy, the registered version and the log's last lines."""
     jobs = service(request).jobs
-    return jobs.describe(await asyncio.get_running_loop().run_in_executor(None, jobs.store.get, job_id))
+    return await asyncio.get_running_loop().run_in_executor(None, lambda: jobs.describe(jobs.store.get(job_id)))
 
 
 @router.delete("/jobs/{job_id}")
 async def cancel_job(job_id: StoredId, request: Request) -> dict[str, Any]:
     jobs = service(request).jobs
-    return jobs.describe(await asyncio.get_running_loop().run_in_executor(None, jobs.cancel, job_id))
+    return await asyncio.get_running_loop().run_in_executor(None, lambda: jobs.describe(jobs.cancel(job_id)))
