@@ -152,7 +152,7 @@ def test_models_measure_and_plot_every_shipped_artifact(tmp_path, cli):
     )
     assert done.returncode == 0, done.stderr
     rows = {row["name"]: row for row in json.loads((tmp_path / "m.json").read_text())}
-    assert rows["detector"]["task"] == "detector" and rows["detector"]["digits_kept"] > 0.98
+    assert rows["detector"]["task"] == "detector" and rows["detector"]["digits_kept"] > 0.97
     assert "mnist_accuracy" not in rows["detector"] and "tells digits from non-digits" in done.stdout
     for name in ("default", "tiny", "max"):
         assert rows[name]["task"] == "digits" and rows[name]["mnist_accuracy"] > 0.99
@@ -173,3 +173,16 @@ def test_train_says_when_it_reached_the_target(tmp_path, cli):
     assert done.returncode == 0, done.stderr
     assert re.search(r"^reached 10\.0% after [\d.]+ s \(epoch 1\)$", done.stdout, re.M), done.stdout
     assert (tmp_path / "run" / "model.onnx").is_file() and (tmp_path / "run" / "curve.png").is_file()
+
+
+def test_train_seed_overrides_the_recipe_for_ensemble_members(tmp_path, cli):
+    recipe = tmp_path / "quick.toml"
+    recipe.write_text('architecture = "convnet_tiny"\nepochs = 1\ntrain_subset = 500\nquantize = false\n')
+    weights = []
+    for seed in (0, 3):
+        run = tmp_path / f"seed{seed}"
+        done = cli("train", recipe, "--seed", seed, "--run-dir", run, "--suite-size", "0", "--no-register")
+        assert done.returncode == 0, done.stderr
+        assert json.loads((run / "metrics.json").read_text())["recipe"]["seed"] == seed
+        weights.append((run / "model.onnx").read_bytes())
+    assert weights[0] != weights[1]

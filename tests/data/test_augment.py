@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from digitkit.data import augment as A
 from digitkit.data.suite import CORRUPTIONS, build_suite, combined, suite_names
@@ -17,6 +18,68 @@ def test_each_corruption_keeps_shape_and_range_and_changes_pixels(batch, name):
     assert out.shape == batch.shape
     assert float(out.min()) >= 0.0 and float(out.max()) <= 1.0 + 1e-6
     assert not torch.equal(out, batch)
+
+
+FAMILIES = [
+    A.clutter,
+    A.outline,
+    A.directional_blur,
+    A.scramble,
+    A.uneven_background,
+    A.blobs,
+    A.partial_invert,
+    A.salt_and_pepper,
+]
+
+
+@pytest.mark.parametrize("op", FAMILIES, ids=lambda op: op.__name__)
+def test_each_family_keeps_shape_and_range_changes_every_image_and_repeats_with_its_seed(batch, op):
+    out = op(batch, torch.Generator().manual_seed(1))
+    assert out.shape == batch.shape and out.dtype == batch.dtype
+    assert float(out.min()) >= 0.0 and float(out.max()) <= 1.0 + 1e-6
+    changed = (out - batch).abs().amax(dim=(1, 2, 3)) > 0.05
+    assert bool(changed.all())
+    assert torch.equal(out, op(batch, torch.Generator().manual_seed(1)))
+    assert not torch.equal(out, op(batch, torch.Generator().manual_seed(2)))
+
+
+def test_clutter_draws_outside_the_digit_and_keeps_the_digit(batch):
+    out = A.clutter(batch, torch.Generator().manual_seed(0))
+    far = F.max_pool2d(batch, 7, stride=1, padding=3) == 0  # pixels at least 3 px from any ink
+    assert float(((out > 0.3) & far).float().sum(dim=(1, 2, 3)).gt(0).float().mean()) > 0.8
+    assert bool((out >= batch).all())  # strokes are drawn over, never erased
+
+
+def test_outline_draws_a_thick_stroke_thinner_or_hollow():
+    x = torch.zeros(6, 1, 28, 28)
+    x[:, 0, 4:24, 10:18] = 1.0  # an 8-pixel-wide bar
+    out = A.outline(x, torch.Generator().manual_seed(0))
+    ink = (out > 0.5).sum(dim=(1, 2, 3))
+    assert bool((ink > 0).all()) and bool((ink < 0.8 * (x > 0.5).sum(dim=(1, 2, 3))).all())
+    assert bool((out[:, 0, 14, 14] < 0.5).any())  # the outline renderings are hollow
+
+
+def test_partial_invert_flips_one_region_and_salt_and_pepper_sets_extremes(batch):
+    inverted = A.partial_invert(batch, torch.Generator().manual_seed(0))
+    flipped = torch.isclose(inverted, 1 - batch, atol=1e-6) & ~torch.isclose(batch, torch.tensor(0.5))
+    same = torch.isclose(inverted, batch, atol=1e-6)
+    assert bool((flipped | same).all()) and bool(flipped.flatten(1).any(dim=1).all())
+    salted = A.salt_and_pepper(batch, torch.Generator().manual_seed(0))
+    moved = salted != batch
+    assert bool(((salted[moved] == 0) | (salted[moved] == 1)).all())
+
+
+def test_the_default_recipe_uses_every_family_and_the_detector_none():
+    from dataclasses import fields
+
+    from digitkit.train.recipe import load_recipe
+
+    shares = [f.name for f in fields(A.AugmentConfig) if f.name.startswith("p_") and f.default == 0.0]
+    assert len(shares) == len(FAMILIES)
+    default, detector = load_recipe("default").augment, load_recipe("detector").augment
+    assert default is not None and detector is not None
+    assert all(getattr(default, share) > 0 for share in shares)
+    assert all(getattr(detector, share) == 0 for share in shares)
 
 
 def test_same_seed_same_augmentation(batch):

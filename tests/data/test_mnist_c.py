@@ -24,10 +24,36 @@ def test_each_corruption_is_deterministic_and_changes_the_image(name, mnist_test
     assert all(changed), f"{name} left {changed.count(False)} of 20 images untouched"
 
 
-def test_training_never_calls_mnist_c():
-    """The benchmark is held out: only evaluation code may import it."""
-    users = {str(p.relative_to(SRC)) for p in SRC.rglob("*.py") if "mnist_c" in p.read_text()}
-    assert users == {"data/mnist_c.py", "evaluate/report.py", "commands/evaluate.py"}
+@pytest.mark.parametrize("module", ["mnist_c", "held_out"])
+def test_training_never_calls_the_held_out_benchmarks(module):
+    """MNIST-C and the held-out family are benchmarks: only evaluation code may import them."""
+    users = {str(p.relative_to(SRC)) for p in SRC.rglob("*.py") if f"data.{module}" in p.read_text()}
+    assert users == {"evaluate/report.py"}
+
+
+def test_the_held_out_family_is_deterministic_cached_and_pixelated(tmp_path, mnist_cache, mnist_test):
+    import shutil
+
+    from digitkit.data.held_out import BLOCKS, build_held_out
+
+    shutil.copytree(mnist_cache / "mnist", tmp_path / "mnist")
+    first = build_held_out(tmp_path, size=30)
+    (tmp_path / "held-out-v1-30.npz").unlink()
+    second = build_held_out(tmp_path, size=30)
+    assert (tmp_path / "held-out-v1-30.npz").is_file() and set(first) == {"labels", *BLOCKS}
+    for name, block in BLOCKS.items():
+        assert np.array_equal(first[name], second[name]) and first[name].dtype == np.uint8
+        assert all(not np.array_equal(a, b) for a, b in zip(first[name], mnist_test[0][:30], strict=True))
+        # Blocks of one value: neighbours along a row differ only at cell borders, every block-th pair at most.
+        same = (np.diff(first[name].astype(int), axis=2) == 0).mean()
+        assert same >= 1 - 1 / block, name
+
+
+def test_evaluate_on_the_held_out_family(cli):
+    done = cli("evaluate", "default", "--data", "held-out", "--suite-size", "40")
+    assert done.returncode == 0, done.stderr
+    assert "held-out family (no training op is related) (40 images per corruption)" in done.stdout
+    assert "  pixelate_2" in done.stdout and "  pixelate_3" in done.stdout
 
 
 def test_evaluate_on_generated_mnist_c(cli):

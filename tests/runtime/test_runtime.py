@@ -111,3 +111,18 @@ def test_metadata_naming_the_wrong_number_of_classes_is_refused(tmp_path):
     rewrite_meta(load_model("detector").path, tmp_path / "lying.onnx", classes=list("0123456789"))
     with pytest.raises(ArtifactError, match="2 outputs but 10 class names"):
         load_model(tmp_path / "lying.onnx")
+
+
+@pytest.mark.parametrize("name", ["default", "tiny", "max"])
+def test_the_shipped_figures_are_what_the_artifact_scores(name, mnist_test, mnist_cache):
+    """The accuracy an artifact records is re-measured: MNIST test exactly (all 10,000), the robustness suite on
+    1,000 images per kind, within a point of the recorded figure (which used 10,000)."""
+    from digitkit.evaluate.report import evaluate_suite
+    from digitkit.preprocess import normalize_batch
+
+    model = load_model(name, threads=2)
+    images, labels = mnist_test
+    correct = int((model.predict_logits(normalize_batch(images)).argmax(1) == labels).sum())
+    assert correct / len(labels) == pytest.approx(model.meta.metrics["mnist_accuracy"], abs=1e-9)
+    suite = evaluate_suite(model, mnist_cache, 1000)["overall"]
+    assert suite == pytest.approx(model.meta.metrics["suite_accuracy"], abs=0.01)

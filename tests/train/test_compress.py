@@ -42,8 +42,10 @@ def test_pruning_zeroes_the_share_asked_for_and_survives_export(tmp_path, mnist_
 
 
 def test_distillation_pulls_the_student_towards_the_teacher(tmp_path, mnist_test, smoke_artifact):
-    base = dataclasses.replace(load_recipe("smoke"), epochs=2, augment=None)
-    train_set, valid_set = data(mnist_test)
+    # Enough steps that both students learn something: at a few dozen steps, which of them agrees more with
+    # the teacher is a coin toss.
+    base = dataclasses.replace(load_recipe("smoke"), epochs=4, augment=None)
+    train_set, valid_set = data(mnist_test, n=2000)
     teacher = load_model(smoke_artifact)
     probe = valid_set.images.astype(np.float32) / 255
 

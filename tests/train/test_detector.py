@@ -13,10 +13,12 @@ from digitkit.train import pipeline
 from digitkit.train.recipe import load_recipe
 
 
-def test_non_digits_are_deterministic_normalized_and_varied():
+def test_non_digits_are_deterministic_normalized_and_varied(mnist_test):
     first, second = non_digit_set(40, seed=3), non_digit_set(40, seed=3)
     assert np.array_equal(first, second) and first.shape == (40, 28, 28) and first.dtype == np.uint8
     assert len({im.tobytes() for im in first}) == 40
+    with_pairs = non_digit_set(31, seed=3, digits=mnist_test[0][:50])
+    assert with_pairs.shape == (31, 28, 28) and len({im.tobytes() for im in with_pairs}) == 31
     canvas = draw_non_digit(np.random.default_rng(0))
     assert canvas.shape == (140, 140) and canvas.max() == 255
 
@@ -26,19 +28,24 @@ def test_detector_recipe_trains_on_mixed_data_and_reports_both_rates(tmp_path, m
     monkeypatch.setattr(sources, "NON_DIGITS_VALID", 200)
     recipe = dataclasses.replace(load_recipe("detector"), epochs=1, train_subset=1500)
     result = pipeline.run_recipe(recipe, cache=mnist_cache, run_dir=tmp_path, progress=False)
-    assert result.export.meta.architecture == "detector_tiny" and result.export.meta.data == "mnist-train+nondigits"
+    assert result.export.meta.architecture == "detector_small" and result.export.meta.data == "mnist-train+nondigits"
     assert set(result.export.meta.metrics) >= {"digits_kept", "non_digits_caught"}
     assert load_model(result.export.path).predict_logits(np.zeros((3, 28, 28), np.float32)).shape == (3, 2)
 
 
 def test_shipped_detector_separates_digits_from_shapes(mnist_test):
+    """Digits as the page hands them over (enlarged, then fitted back) against raster shapes and pen-stroke
+    drawings, at the threshold the page uses."""
+    from digitkit.data.nondigits import as_drawn
     from digitkit.preprocess import normalize_batch
     from digitkit.runtime.model import softmax
+    from digitkit.segment.reject import MAX_OTHER
 
     detector = load_model("detector")
-    digits = softmax(detector.predict_logits(normalize_batch(mnist_test[0][:500])))[:, 1]
-    shapes = softmax(detector.predict_logits(non_digit_set(200, seed=99).astype(np.float32) / 255))[:, 1]
-    assert (digits > 0.95).mean() < 0.01 and (shapes > 0.95).mean() > 0.8
+    drawn = as_drawn(mnist_test[0][:500], np.random.default_rng(5))
+    digits = softmax(detector.predict_logits(normalize_batch(drawn)))[:, 1]
+    shapes = softmax(detector.predict_logits(non_digit_set(300, seed=99).astype(np.float32) / 255))[:, 1]
+    assert (digits > MAX_OTHER).mean() < 0.015 and (shapes > MAX_OTHER).mean() > 0.85
 
 
 def test_judge_follows_a_sure_detector(mnist_test):
@@ -67,5 +74,5 @@ def test_recognise_uses_the_detector(mnist_test):
         await batcher.stop()
         return found
 
-    found = asyncio.run(run())
-    assert [f.label for f in found] == [int(mnist_test[1][0]), None]
+    labels = [f.label for f in asyncio.run(run())]
+    assert labels[0] == int(mnist_test[1][0]) and len(labels) >= 2 and set(labels[1:]) == {None}

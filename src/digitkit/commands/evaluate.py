@@ -20,13 +20,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--data",
         default="mnist-test",
         help="suite (the robustness suite); mnist-c (MNIST-C's 15 corruptions, generated, held out from training) "
-        f"or mnist-c:DIR (the official numpy release); or one set: {SOURCES}",
+        "or mnist-c:DIR (the official numpy release); held-out (pixelation, a family no training op is related "
+        f"to); or one set: {SOURCES}",
     )
     parser.add_argument(
         "--suite-size",
         type=positive_int,
         default=10000,
-        help="images per corruption for --data suite and mnist-c",
+        help="images per corruption for --data suite, mnist-c and held-out",
     )
     parser.add_argument("--json", type=Path, default=None, help="write every figure to this JSON file")
     parser.add_argument("--confusion-png", type=Path, default=None, help="save the confusion matrix as PNG")
@@ -40,7 +41,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from digitkit.evaluate.report import evaluate_mnist_c, evaluate_set, evaluate_suite, format_scores, format_suite
+    from digitkit.evaluate.report import (
+        evaluate_held_out,
+        evaluate_mnist_c,
+        evaluate_set,
+        evaluate_suite,
+        format_scores,
+        format_suite,
+    )
     from digitkit.runtime import load_model
 
     model = load_model(args.model)
@@ -52,6 +60,10 @@ def run(args: argparse.Namespace) -> int:
         ensure_mnist(cache, True)
         result: dict[str, Any] = evaluate_suite(model, cache, args.suite_size, True)
         print(format_suite(result))
+    elif args.data == "held-out":
+        ensure_mnist(cache, True)
+        result = evaluate_held_out(model, cache, args.suite_size)
+        print(format_suite(result, "held-out family (no training op is related)"))
     elif args.data == "mnist-c" or args.data.startswith("mnist-c:"):
         official = args.data.startswith("mnist-c:")
         if not official:

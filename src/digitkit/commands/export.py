@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from digitkit.commands.common import add_cache, new_parser, positive_int
+from digitkit.commands.common import add_cache, new_parser, non_negative_int, positive_int
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,6 +30,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=10000,
         help="validation images (MNIST test for digit models) for the torch agreement check",
     )
+    parser.add_argument(
+        "--suite-size",
+        type=non_negative_int,
+        default=0,
+        help="also score the robustness suite with this many images a kind and record it (digit models; 0: no)",
+    )
     add_cache(parser)
     parser.set_defaults(run=run)
 
@@ -46,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         cache=cache_dir(args.cache),
         check_images=args.check,
         static=args.static,
+        suite_size=args.suite_size,
     )
     print(f"wrote {args.output}: {report.bytes:,} bytes ({report.meta.quantization})")
     print(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--device", default="cpu", help="cpu, cuda, mps, or auto (first accelerator found)")
     parser.add_argument("--epochs", type=positive_int, default=None, help="override the recipe's epoch count")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="override the recipe's seed (members of an ensemble: train with --seed 1, 2, ... and export together)",
+    )
     parser.add_argument(
         "--run-dir", type=Path, default=None, help="run folder, created if missing (default: runs/RECIPE-TIME)"
     )
@@ -104,6 +111,8 @@ def _train(args: argparse.Namespace, settings: Settings, reporter: JobReporter |
     from digitkit.versions import Registry
 
     recipe = load_recipe(args.recipe)
+    if args.seed is not None:
+        recipe = dataclasses.replace(recipe, seed=args.seed)
     run_dir = args.run_dir or (args.resume.parent if args.resume else None)
     run_dir = run_dir or Path("runs") / f"{recipe.name}-{time.strftime('%Y%m%d-%H%M%S')}"
     registry = None if args.no_register else Registry(args.registry or settings.registry_path())

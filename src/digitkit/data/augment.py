@@ -134,6 +134,139 @@ def occlude(x: Tensor, gen: torch.Generator, width: tuple[float, float] = (1.0, 
     return x * mask
 
 
+def _pixel_grid(h: int, w: int) -> Tensor:
+    """(H*W, 2) (row, column) coordinates of every pixel centre."""
+    rows, cols = torch.meshgrid(
+        torch.arange(h, dtype=torch.float32), torch.arange(w, dtype=torch.float32), indexing="ij"
+    )
+    return torch.stack([rows.reshape(-1), cols.reshape(-1)], dim=1)
+
+
+def clutter(x: Tensor, gen: torch.Generator, width: tuple[float, float] = (0.8, 2.4), points: int = 48) -> Tensor:
+    """One or two curved strokes across the image, each plain, dashed or wavy: pen lines, rulings and scribbles
+    that are not part of the digit. A quadratic Bezier between two points near the border, bent by a third."""
+    n, _, h, w = x.shape
+    grid = _pixel_grid(h, w)
+    out = x
+    for stroke in range(2):
+        ends = torch.rand((n, 3, 2), generator=gen) * torch.tensor([h + 4.0, w + 4.0]) - 2.0
+        t = torch.linspace(0, 1, points)[None, :, None]
+        curve = (1 - t) ** 2 * ends[:, :1] + 2 * (1 - t) * t * ends[:, 1:2] + t**2 * ends[:, 2:]  # (n, T, 2)
+        style = torch.randint(0, 3, (n,), generator=gen)  # 0 plain, 1 dashed, 2 wavy
+        chord = ends[:, 2] - ends[:, 0]
+        normal = torch.stack([-chord[:, 1], chord[:, 0]], dim=1) / chord.norm(dim=1, keepdim=True).clamp_min(1e-3)
+        period = _uniform(n, 2.0, 5.0, gen)[:, None]
+        phase = t[:, :, 0] * chord.norm(dim=1, keepdim=True) / period  # (n, T) in periods along the chord
+        wave = (2 * (phase - torch.floor(phase + 0.5)).abs() * 2 - 1) * _uniform(n, 0.8, 2.0, gen)[:, None]
+        curve = curve + torch.where(style[:, None, None] == 2, wave[:, :, None] * normal[:, None, :], 0.0)
+        gaps = (style[:, None] == 1) & (torch.floor(phase * 2) % 2 == 1)
+        distance = torch.cdist(grid[None].expand(n, -1, -1), curve)  # (n, H*W, T)
+        distance = distance.masked_fill(gaps[:, None, :], float("inf")).amin(dim=2).reshape(n, 1, h, w)
+        half = _uniform(n, *width, gen)[:, None, None, None] / 2
+        level = _uniform(n, 0.5, 1.0, gen)[:, None, None, None]
+        drawn = (stroke == 0) | (torch.rand(n, generator=gen) < 0.4)
+        line = (1 - (distance - half).clamp(0, 1)) * level * drawn[:, None, None, None]
+        out = torch.maximum(out, line)
+    return out
+
+
+def outline(x: Tensor, gen: torch.Generator) -> Tensor:
+    """Another rendering of the same shape: a one-pixel outline of the stroke, its soft edge gradient, or a
+    thinned stroke (as an edge detector, a hollow font or a fine pen would draw it)."""
+    dilated = F.max_pool2d(x, 3, stride=1, padding=1)
+    eroded = -F.max_pool2d(-x, 3, stride=1, padding=1)
+    solid = (x > 0.4).float()
+    edge = solid - (-F.max_pool2d(-solid, 3, stride=1, padding=1))
+    gradient = (dilated - eroded) / (dilated - eroded).amax(dim=(1, 2, 3), keepdim=True).clamp_min(1e-6)
+    thin = eroded / eroded.amax(dim=(1, 2, 3), keepdim=True).clamp_min(1e-6)
+    thin = torch.where(thin.amax(dim=(1, 2, 3), keepdim=True) > 0, thin, x)  # a stroke too thin to erode stays
+    style = torch.randint(0, 3, (x.shape[0],), generator=gen)[:, None, None, None]
+    return torch.where(style == 0, edge, torch.where(style == 1, gradient, thin))
+
+
+def directional_blur(
+    x: Tensor, gen: torch.Generator, length: tuple[float, float] = (2.0, 7.0), size: int = 9
+) -> Tensor:
+    """Smear along one random direction by a few pixels, from the pixel forwards or to both sides (a moving
+    camera or hand)."""
+    n = x.shape[0]
+    angle = _uniform(n, 0, math.pi, gen)[:, None, None]
+    reach = _uniform(n, *length, gen)[:, None, None]
+    ax = torch.arange(size, dtype=torch.float32) - size // 2
+    rows, cols = ax[None, :, None], ax[None, None, :]
+    along = cols * torch.cos(angle) + rows * torch.sin(angle)
+    across = -cols * torch.sin(angle) + rows * torch.cos(angle)
+    one_sided = (torch.rand(n, generator=gen) < 0.5)[:, None, None]
+    start = torch.where(one_sided, torch.zeros_like(reach), -reach / 2)
+    inside = (along >= start - 0.5) & (along <= start + reach + 0.5)
+    kernel = torch.exp(-(across**2) / 0.5) * inside
+    return _per_sample_conv(x, (kernel / kernel.sum(dim=(1, 2), keepdim=True))[:, None])
+
+
+def scramble(x: Tensor, gen: torch.Generator, reach: tuple[float, float] = (0.5, 1.5)) -> Tensor:
+    """Move every pixel by its own random offset of up to ``reach`` pixels (frosted glass, a shaky scan)."""
+    n, _, h, w = x.shape
+    amount = _uniform(n, *reach, gen)[:, None, None, None]
+    offsets = (torch.rand((n, h, w, 2), generator=gen) * 2 - 1) * amount * (2 / w)
+    identity = F.affine_grid(torch.eye(2, 3).expand(n, 2, 3), list(x.shape), align_corners=False)
+    return F.grid_sample(x, identity + offsets, align_corners=False, padding_mode="zeros")
+
+
+def _smooth_field(n: int, h: int, w: int, gen: torch.Generator, cells: tuple[int, int] = (2, 6)) -> Tensor:
+    """(n, 1, h, w) smooth random fields in [0, 1]: a coarse random grid, upsampled bicubically."""
+    side = int(torch.randint(cells[0], cells[1] + 1, (1,), generator=gen))
+    coarse = torch.rand((n, 1, side, side), generator=gen)
+    field = F.interpolate(coarse, size=(h, w), mode="bicubic", align_corners=False)
+    low = field.amin(dim=(1, 2, 3), keepdim=True)
+    return (field - low) / (field.amax(dim=(1, 2, 3), keepdim=True) - low).clamp_min(1e-6)
+
+
+def uneven_background(x: Tensor, gen: torch.Generator, strength: tuple[float, float] = (0.2, 1.2)) -> Tensor:
+    """Add a smooth, uneven glow (haze, a shadow, uneven lighting), then bring the brightest pixel back to 1."""
+    n, _, h, w = x.shape
+    glow = _uniform(n, *strength, gen)[:, None, None, None] * _smooth_field(n, h, w, gen)
+    out = x + glow
+    return out / out.amax(dim=(1, 2, 3), keepdim=True).clamp_min(1.0)
+
+
+def blobs(x: Tensor, gen: torch.Generator, cover: tuple[float, float] = (0.03, 0.15)) -> Tensor:
+    """Grey splashes: blobs of random shape covering a few percent of the image, painted over the digit or
+    behind it."""
+    n, _, h, w = x.shape
+    field = _smooth_field(n, h, w, gen, cells=(5, 9))
+    share = _uniform(n, *cover, gen)
+    ordered = field.reshape(n, -1).sort(dim=1).values
+    rank = ((1 - share) * (h * w - 1)).long()[:, None]
+    cut = ordered.gather(1, rank)[:, :, None, None]  # the level above which `share` of the field lies
+    mask = ((field - cut) * 8).clamp(0, 1)
+    level = _uniform(n, 0.1, 0.6, gen)[:, None, None, None]
+    over = (torch.rand(n, generator=gen) < 0.5)[:, None, None, None]
+    return torch.where(over, x * (1 - mask) + level * mask, torch.maximum(x, level * mask))
+
+
+def partial_invert(x: Tensor, gen: torch.Generator, band: tuple[int, int] = (3, 10)) -> Tensor:
+    """Invert one region: a band along one or both edges (left/right or top/bottom), or a rectangle."""
+    n, _, h, w = x.shape
+    cols = torch.arange(w, dtype=torch.float32)[None, None, None, :]
+    rows = torch.arange(h, dtype=torch.float32)[None, None, :, None]
+    size = torch.randint(band[0], band[1] + 1, (n,), generator=gen).float()[:, None, None, None]
+    both = (torch.rand(n, generator=gen) < 0.5)[:, None, None, None]
+    sideways = (torch.rand(n, generator=gen) < 0.5)[:, None, None, None]
+    position = torch.where(sideways, rows, cols)
+    edges = (position < size) | (both & (position >= w - size))
+    top, left = (torch.randint(0, h - 8, (n,), generator=gen).float()[:, None, None, None] for _ in range(2))
+    rectangle = (rows >= top) & (rows < top + size) & (cols >= left) & (cols < left + 2 * size)
+    region = torch.where((torch.rand(n, generator=gen) < 0.3)[:, None, None, None], rectangle, edges)
+    return torch.where(region, 1 - x, x)
+
+
+def salt_and_pepper(x: Tensor, gen: torch.Generator, amount: tuple[float, float] = (0.02, 0.2)) -> Tensor:
+    """Set a random share of the pixels to black or white."""
+    hit = torch.rand(x.shape, generator=gen) < _uniform(x.shape[0], *amount, gen)[:, None, None, None]
+    salt = (torch.rand(x.shape, generator=gen) < 0.5).float()
+    return torch.where(hit, salt, x)
+
+
 def _apply(x: Tensor, share: float, gen: torch.Generator, op: Callable[..., Tensor], **kwargs: Any) -> Tensor:
     if share <= 0:
         return x
@@ -150,9 +283,17 @@ def augment(x: Tensor, gen: torch.Generator, cfg: AugmentConfig) -> Tensor:
     out = _apply(x, cfg.p_thickness, gen, thickness)
     out = _apply(out, cfg.p_affine, gen, affine, rotate=cfg.rotate, scale=cfg.scale, shift=cfg.shift, shear=cfg.shear)
     out = _apply(out, cfg.p_elastic, gen, elastic)
+    out = _apply(out, cfg.p_outline, gen, outline)
     out = _apply(out, cfg.p_occlude, gen, occlude)
+    out = _apply(out, cfg.p_clutter, gen, clutter)
+    out = _apply(out, cfg.p_blobs, gen, blobs)
     out = _apply(out, cfg.p_blur, gen, blur)
+    out = _apply(out, cfg.p_directional_blur, gen, directional_blur)
+    out = _apply(out, cfg.p_scramble, gen, scramble)
+    out = _apply(out, cfg.p_background, gen, uneven_background)
     out = _apply(out, cfg.p_contrast, gen, contrast)
+    out = _apply(out, cfg.p_partial_invert, gen, partial_invert)
     out = _apply(out, cfg.p_noise, gen, noise)
+    out = _apply(out, cfg.p_salt_and_pepper, gen, salt_and_pepper)
     out = _apply(out, cfg.p_jpeg, gen, jpeg)
     return torch.where(keep[:, None, None, None], x, out)

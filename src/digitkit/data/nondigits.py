@@ -1,7 +1,9 @@
-"""Synthetic drawings that are not digits: scribbles, shapes, grids, lines, blobs, letters.
+"""Synthetic drawings that are not digits, for the digit/non-digit detector.
 
-They teach the digit/non-digit detector what the drawing page must answer "not a digit" for. Letters that
-look like digits (O, I, l, S, Z, B, G, q, g, b) are left out on purpose.
+Three sources, in equal shares: raster shapes drawn here (scribbles, polygons, grids, lines, blobs, spirals,
+font letters), pen-stroke drawings of letters, symbols, shapes, scribbles and hatching rendered the way the page
+draws them (data/strokes.py; its held-out family stays out), and two MNIST digits drawn over each other.
+Letters that look like digits (O, I, l, S, q, g, b) are left out on purpose.
 """
 
 from __future__ import annotations
@@ -69,7 +71,50 @@ def draw_non_digit(rng: np.random.Generator, size: int = 140) -> np.ndarray:
     return np.asarray(image)
 
 
-def non_digit_set(count: int, seed: int) -> np.ndarray:
-    """``count`` non-digits, MNIST-normalized and stored as uint8 (N, 28, 28), like MNIST itself."""
+def _as_mnist(image: np.ndarray) -> np.ndarray:
+    return (normalize(image) * 255).round().astype(np.uint8)
+
+
+def as_drawn(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """MNIST digits the way the page hands them over: enlarged 2-5 times, as a canvas crop would be, then cropped
+    and fitted by the preprocessing. The non-digits all take this path, so without it the detector could learn
+    the path's smoother look instead of the shapes."""
+    out = np.empty_like(digits)
+    for index, digit in enumerate(digits):
+        side = int(28 * rng.uniform(2.0, 5.0))
+        big = Image.fromarray(digit).resize((side, side), Image.Resampling.BILINEAR)
+        out[index] = _as_mnist(np.asarray(big))
+    return out
+
+
+def overlapping_digits(digits: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` canvases with two MNIST digits drawn over each other, the second moved by a third to two thirds
+    of a digit's width: ink that no single digit makes."""
+    out = np.empty((count, 28, 28), np.uint8)
+    for index in range(count):
+        first, second = digits[rng.integers(len(digits), size=2)]
+        canvas = np.zeros((56, 56), np.uint8)
+        canvas[14:42, 14:42] = first
+        dx, dy = int(rng.integers(7, 14)) * int(rng.choice([-1, 1])), int(rng.integers(-5, 6))
+        canvas[14 + dy : 42 + dy, 14 + dx : 42 + dx] = np.maximum(canvas[14 + dy : 42 + dy, 14 + dx : 42 + dx], second)
+        out[index] = _as_mnist(canvas)
+    return out
+
+
+def non_digit_set(count: int, seed: int, digits: np.ndarray | None = None) -> np.ndarray:
+    """``count`` non-digits, MNIST-normalized and stored as uint8 (N, 28, 28), like MNIST itself: raster shapes,
+    pen-stroke drawings and (when ``digits`` are given) overlapping pairs of them, in equal shares."""
+    from digitkit.data.strokes import TRAINED, rendered_set
+
     rng = np.random.default_rng(seed)
-    return np.stack([(normalize(draw_non_digit(rng)) * 255).round().astype(np.uint8) for _ in range(count)])
+    shares = 3 if digits is not None else 2
+    sizes = [count // shares] * shares
+    sizes[0] += count - sum(sizes)
+    drawn, _ = rendered_set(TRAINED, sizes[1], seed)
+    parts = [
+        np.array([_as_mnist(draw_non_digit(rng)) for _ in range(sizes[0])], np.uint8).reshape(-1, 28, 28),
+        np.array([_as_mnist(image) for image in drawn], np.uint8).reshape(-1, 28, 28),
+    ]
+    if digits is not None:
+        parts.append(overlapping_digits(digits, sizes[2], rng))
+    return np.concatenate(parts)

@@ -49,6 +49,14 @@ def evaluate_mnist_c(model: Model, source: Path, size: int = 10000, official: bo
     )
 
 
+def evaluate_held_out(model: Model, cache: Path, size: int = 10000) -> dict[str, Any]:
+    """Accuracy per kind of the held-out family (data/held_out.py), which no training augmentation is related to."""
+    from digitkit.data.held_out import build_held_out
+
+    sets = build_held_out(cache, size)
+    return _per_family(model, {name: (sets[name], sets["labels"]) for name in sets if name != "labels"}, size)
+
+
 def _per_family(model: Model, sets: dict[str, tuple[np.ndarray, np.ndarray]], size: int) -> dict[str, Any]:
     per: dict[str, float] = {}
     for name, (images, labels) in sets.items():

@@ -24,7 +24,7 @@ from digitkit.models.registry import count_parameters
 from digitkit.preprocess import PREPROCESS_VERSION, normalize_batch
 from digitkit.runtime import Model, load_model
 from digitkit.runtime.artifact import ArtifactMeta
-from digitkit.tasks import get_task, task_figures
+from digitkit.tasks import DIGITS, get_task, task_figures
 
 #: Share of check-set predictions the artifact must agree on with torch, or the export is refused.
 MIN_AGREEMENT = 0.999
@@ -131,8 +131,10 @@ def export_checkpoints(
     check_images: int = 10000,
     static: bool = False,
     min_agreement: float = MIN_AGREEMENT,
+    suite_size: int = 0,
 ) -> ExportReport:
-    """One checkpoint exports as itself; several export as one ensemble artifact (of one task)."""
+    """One checkpoint exports as itself; several export as one ensemble artifact (of one task). ``suite_size``
+    images a kind of the robustness suite are scored too, for a digit model's ``suite_accuracy``."""
     if check_images < 1:
         raise ConfigError(f"--check must be >= 1 image, got {check_images} instead")
     states = [load_checkpoint(path) for path in checkpoints]
@@ -156,4 +158,11 @@ def export_checkpoints(
         quantize=quantize,
         calibration=train.images[:CALIBRATION_IMAGES] if static else None,
         min_agreement=min_agreement,
+        measure=_suite_figure(cache, suite_size) if suite_size and meta.task == DIGITS.name else None,
     )
+
+
+def _suite_figure(cache: Path, size: int) -> Callable[[Model], dict[str, float]]:
+    from digitkit.evaluate.report import evaluate_suite
+
+    return lambda runtime: {"suite_accuracy": evaluate_suite(runtime, cache, size, True)["overall"]}

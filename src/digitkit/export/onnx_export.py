@@ -121,17 +121,41 @@ def compact(model: onnx.ModelProto) -> onnx.ModelProto:
             return name
         return renamed.setdefault(name, _short_name(len(renamed)))
 
+    _drop_zero_points(graph)
     for node in graph.node:
-        node.name, node.doc_string = "", ""
+        node.ClearField("name")  # proto2: an empty string set is still written; cleared, it is not
+        node.ClearField("doc_string")
         node.input[:] = [short(name) for name in node.input]
         node.output[:] = [short(name) for name in node.output]
     for init in graph.initializer:
-        init.name, init.doc_string = short(init.name), ""
+        init.name = short(init.name)
+        init.ClearField("doc_string")
     del graph.value_info[:]
     del model.metadata_props[:]
-    graph.doc_string = model.doc_string = ""
+    graph.ClearField("doc_string")
+    model.ClearField("doc_string")
     onnx.checker.check_model(model)
     return model
+
+
+def _drop_zero_points(graph: onnx.GraphProto) -> None:
+    """DequantizeLinear's zero point is optional and 0 when left out: drop the all-zero ones (int8 weights are
+    symmetric), with their initializers. Graphs with int8 activations keep theirs: older onnxruntimes (Python
+    3.7's) only fuse QuantizeLinear/DequantizeLinear pairs into int8 kernels when every zero point is there."""
+    if any(node.op_type == "QuantizeLinear" for node in graph.node):
+        return
+    initializers = {init.name: init for init in graph.initializer}
+    used = [name for node in graph.node for name in node.input]
+    for node in graph.node:
+        if node.op_type != "DequantizeLinear" or len(node.input) != 3 or node.input[2] not in initializers:
+            continue
+        zero = initializers[node.input[2]]
+        if zero.data_type == onnx.TensorProto.INT8 and not numpy_helper.to_array(zero).any():
+            name = node.input[2]
+            del node.input[2]
+            used.remove(name)
+            if name not in used:
+                graph.initializer.remove(zero)
 
 
 def attach_meta(model: onnx.ModelProto, meta: ArtifactMeta) -> onnx.ModelProto:

@@ -43,7 +43,7 @@ class ArtifactMeta:
     classes: list[str] = field(default_factory=lambda: list(DIGIT_CLASSES))  #: output names, in order
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))  # no spaces: bytes count
 
 
 def parse_meta(raw: str | None, source: str) -> ArtifactMeta:

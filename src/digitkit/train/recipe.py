@@ -36,6 +36,15 @@ class AugmentConfig:
     p_contrast: float = 0.15
     p_jpeg: float = 0.1
     p_occlude: float = 0.1
+    # The broader families (issue 14); off unless a recipe sets them, so older recipes reproduce as they were.
+    p_clutter: float = 0.0  #: curved, dashed or wavy strokes across the image
+    p_outline: float = 0.0  #: outline, edge-gradient or thinned renderings of the stroke
+    p_directional_blur: float = 0.0
+    p_scramble: float = 0.0  #: per-pixel random moves (frosted glass)
+    p_background: float = 0.0  #: a smooth uneven glow
+    p_blobs: float = 0.0  #: grey splashes over or behind the digit
+    p_partial_invert: float = 0.0  #: an edge band or a rectangle inverted
+    p_salt_and_pepper: float = 0.0
     clean_share: float = 0.2  #: share of each batch left untouched, so clean accuracy stays on top
 
 

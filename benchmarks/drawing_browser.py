@@ -1,0 +1,168 @@
+"""The drawing page in real (headless) Chromium: pen strokes replayed with the mouse, answers read off the wire.
+
+    python benchmarks/drawing_browser.py [--per-family 40] [--digits 200] [--numbers 60]
+
+Each drawing comes from data/strokes.py: non-digit families (letters, symbols, shapes, scribbles, hatching; the
+detector trained on renderings of these) and the held-out family (pictures: stick figures, houses, trees,
+suns, which no training data holds), digits written as strokes (the models learned digits from MNIST only), and
+3-digit numbers whose digits stand apart (cells 1.3 widths apart, a cell as wide as the widest digit) or overlap
+(0.6, the issue's "touching" spacing). The page
+draws them on its canvas, sends the PNG to `/api/v1/draw` as a person's drawing would, and the answer that
+follows the last pen lift is scored. Reports: non-digit rejection per family (held-out apart), digits rejected,
+single-digit and whole-number accuracy, and pen lift to answer (p50 / p90).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import running_server, write_result  # noqa: E402
+
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+class Page:
+    """The drawing page in Chromium: clear, draw strokes (canvas pixels), and the answer after the last lift."""
+
+    def __init__(self, page: Any):
+        self.page = page
+        self.requests: list[Any] = []
+        page.on("request", lambda request: "/api/v1/draw" in request.url and self.requests.append(request))
+        box = page.locator("#pad").bounding_box()
+        size = page.evaluate("[document.getElementById('pad').width, document.getElementById('pad').height]")
+        self.origin = (box["x"], box["y"])
+        self.scale = box["width"] / size[0]  # canvas pixels -> screen pixels
+        self.canvas = (int(size[0]), int(size[1]))
+
+    def draw(self, strokes: list[np.ndarray]) -> tuple[dict[str, Any], float]:
+        """Draw ``strokes`` (canvas pixels); (the server's answer to the final drawing, ms from pen lift)."""
+        self.page.keyboard.press("Escape")
+        mouse = self.page.mouse
+        for stroke in strokes:
+            x, y = self._screen(stroke[0])
+            mouse.move(x, y)
+            mouse.down()
+            for point in stroke[1:]:
+                mouse.move(*self._screen(point))
+            sent_before = len(self.requests)
+            lifted = time.perf_counter()
+            mouse.up()
+        last = self.page.wait_for_event(
+            "requestfinished", predicate=lambda request: request in self.requests[sent_before:], timeout=15000
+        )
+        elapsed = (time.perf_counter() - lifted) * 1000
+        return last.response().json(), elapsed
+
+    def _screen(self, point: np.ndarray) -> tuple[float, float]:
+        return self.origin[0] + float(point[0]) * self.scale, self.origin[1] + float(point[1]) * self.scale
+
+
+def placed(strokes: list[np.ndarray], left: float, top: float, height: float) -> list[np.ndarray]:
+    """Unit-box strokes at ``height`` canvas pixels tall, their box's top-left corner at (left, top)."""
+    return [np.asarray(s) * height + (left, top) for s in strokes]
+
+
+def number_strokes(digits: list[list[np.ndarray]], advance: float, height: float, canvas: tuple[int, int]):
+    """Strokes of several digits side by side, each centred in a cell as wide as the widest digit's ink, the
+    cells ``advance`` cell widths apart (1.0: the widest digits touch; less: they overlap)."""
+    boxes = [(np.concatenate(d).min(axis=0), np.concatenate(d).max(axis=0)) for d in digits]
+    cell = max(float(high[0] - low[0]) for low, high in boxes) * height
+    start = (canvas[0] - cell * (advance * (len(digits) - 1) + 1)) / 2
+    out = []
+    for index, (strokes, (low, high)) in enumerate(zip(digits, boxes, strict=True)):
+        centre = start + cell * (advance * index + 0.5)
+        out += placed(strokes, centre - float(low[0] + high[0]) / 2 * height, (canvas[1] - height) / 2, height)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--per-family", type=int, default=40, help="drawings of each non-digit family")
+    parser.add_argument("--digits", type=int, default=200, help="single digits drawn")
+    parser.add_argument("--numbers", type=int, default=60, help="3-digit numbers at each spacing")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--chromium", default=os.environ.get("DIGITKIT_CHROMIUM", "/usr/bin/chromium"))
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    from digitkit.data import strokes as S
+
+    rng = np.random.default_rng(args.seed)
+    latencies: list[float] = []
+    result: dict[str, Any] = {"rejected": {}, "failures": {}}
+    with running_server() as port, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=args.chromium, args=ARGS)
+        tab = browser.new_page(viewport={"width": 1300, "height": 900})
+        tab.goto(f"http://127.0.0.1:{port}/")
+        page = Page(tab)
+        width, height = page.canvas
+
+        def one(strokes: list[np.ndarray]) -> list[Any]:
+            size = float(rng.uniform(0.4, 0.8)) * height
+            left = float(rng.uniform(0.05 * width, width - 0.05 * width - size))
+            answer, ms = page.draw(placed(strokes, left, (height - size) / 2, size))
+            latencies.append(ms)
+            return [d["label"] for d in answer["digits"]]
+
+        for family in S.FAMILIES:
+            hits, missed = 0, []
+            for _ in range(args.per_family):
+                name, strokes = S.drawing(family, rng)
+                labels = one(strokes)
+                rejected = all(label is None for label in labels)
+                hits += rejected
+                if not rejected:
+                    missed.append(f"{name}->{''.join(str(x) for x in labels if x is not None)}")
+            result["rejected"][family] = hits / args.per_family
+            result["failures"][family] = missed[:12]
+            print(f"{family:<10} rejected {hits}/{args.per_family}" + ("  (held out)" if family == S.HELD_OUT else ""))
+        right = lost = 0
+        for _ in range(args.digits):
+            name, strokes = S.drawing("digits", rng)
+            labels = one(strokes)
+            lost += all(label is None for label in labels)
+            right += labels == [int(name)]
+        result["digits_rejected"] = lost / args.digits
+        result["digit_accuracy"] = right / args.digits
+        print(f"digits     rejected {lost}/{args.digits}, read right {right}/{args.digits}")
+        for label, advance in (("apart", 1.3), ("touching", 0.6)):
+            right = 0
+            for _ in range(args.numbers):
+                drawn = [S.drawing("digits", rng) for _ in range(3)]
+                strokes = number_strokes([s for _, s in drawn], advance, 0.55 * height, page.canvas)
+                answer, ms = page.draw(strokes)
+                latencies.append(ms)
+                right += answer["number"] == "".join(name for name, _ in drawn)
+            result[f"numbers_{label}"] = right / args.numbers
+            print(f"3-digit numbers {label} ({advance} of a width): {right}/{args.numbers} read right")
+        browser.close()
+    trained = [result["rejected"][f] for f in S.TRAINED]
+    result["rejected_trained_families"] = float(np.mean(trained))
+    result["rejected_held_out"] = result["rejected"][S.HELD_OUT]
+    p50, p90 = (float(np.percentile(latencies, q)) for q in (50, 90))
+    result["pen_lift_to_answer_ms"] = {"p50": p50, "p90": p90}
+    print(
+        f"\nnon-digits rejected: trained families {result['rejected_trained_families']:.1%}, held-out "
+        f"({S.HELD_OUT}) {result['rejected_held_out']:.1%}; digits rejected {result['digits_rejected']:.1%}, "
+        f"read right {result['digit_accuracy']:.1%}; pen lift to answer p50 {p50:.0f} ms, p90 {p90:.0f} ms"
+    )
+    write_result("drawing_browser", {"args": vars(args), **result})
+
+
+if __name__ == "__main__":
+    main()
