@@ -140,7 +140,7 @@ def test_resuming_from_a_weights_only_checkpoint_is_refused(tmp_path, cli):
 def test_export_records_the_suite_figure_when_asked(tmp_path, smoke_artifact, cli):
     checkpoint = smoke_artifact.parent / "checkpoint.pt"
     out = tmp_path / "e.onnx"
-    done = cli("export", checkpoint, checkpoint, "-o", out, "--no-quantize", "--check", "300", "--suite-size", "30")
+    done = cli("export", checkpoint, checkpoint, "-o", out, "--no-quantize", "--check", "300", "--suite-size", "24")
     assert done.returncode == 0, done.stderr
     metrics = load_model(out).meta.metrics
     assert set(metrics) == {"mnist_accuracy", "suite_accuracy"} and 0.0 < metrics["suite_accuracy"] <= 1.0
