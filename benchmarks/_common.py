@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import platform
 import socket
 import subprocess
@@ -19,6 +20,16 @@ import numpy as np
 from PIL import Image
 
 RESULTS = Path(__file__).resolve().parent / "results"
+#: Debian's Chromium (never a downloaded browser) and the flags every browser benchmark launches it with.
+CHROMIUM = os.environ.get("DIGITKIT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 def write_result(name: str, payload: dict[str, Any]) -> Path:

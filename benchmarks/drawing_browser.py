@@ -15,7 +15,6 @@ single-digit and whole-number accuracy, and pen lift to answer (p50 / p90).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -24,16 +23,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import running_server, write_result  # noqa: E402
-
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from _common import CHROMIUM, CHROMIUM_ARGS, running_server, write_result  # noqa: E402
 
 
 class Page:
@@ -96,7 +86,7 @@ def main() -> None:
     parser.add_argument("--digits", type=int, default=200, help="single digits drawn")
     parser.add_argument("--numbers", type=int, default=60, help="3-digit numbers at each spacing")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--chromium", default=os.environ.get("DIGITKIT_CHROMIUM", "/usr/bin/chromium"))
+    parser.add_argument("--chromium", default=CHROMIUM)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -106,7 +96,7 @@ def main() -> None:
     latencies: list[float] = []
     result: dict[str, Any] = {"rejected": {}, "failures": {}}
     with running_server() as port, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=args.chromium, args=ARGS)
+        browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
         tab = browser.new_page(viewport={"width": 1300, "height": 900})
         tab.goto(f"http://127.0.0.1:{port}/")
         page = Page(tab)

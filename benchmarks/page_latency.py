@@ -9,7 +9,6 @@ page (debounce + request + rendering), the way a person experiences it.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -17,30 +16,22 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import running_server, write_result  # noqa: E402
+from _common import CHROMIUM, CHROMIUM_ARGS, running_server, write_result  # noqa: E402
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 SHAPES = {"1": [(100, 40), (100, 240)], "7": [(60, 50), (160, 50), (90, 240)]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--strokes", type=int, default=30)
-    parser.add_argument("--chromium", default=os.environ.get("DIGITKIT_CHROMIUM", "/usr/bin/chromium"))
+    parser.add_argument("--chromium", default=CHROMIUM)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     with running_server() as port:
         times = []
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=args.chromium, args=ARGS)
+            browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 800, "height": 900})
             page.goto(f"http://127.0.0.1:{port}/")
             box = page.locator("#pad").bounding_box()

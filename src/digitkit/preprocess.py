@@ -6,8 +6,7 @@ augmentations, evaluation suites, uploads, canvas crops) goes through :func:`nor
 size are cropped to their ink and fitted to that form. A 28x28 image is taken as already framed the MNIST way:
 re-centred when its ink measures like a digit, fitted when it is smaller, and left alone when its ink box is
 larger, because clutter (lines, specks, fog, outlines) is what makes an ink box too large, and a crop to it
-would shrink the digit. MNIST digits pass through unchanged. No torch here:
-serving imports this module.
+would shrink the digit. MNIST digits pass through unchanged. No torch here: serving imports this module.
 """
 
 from __future__ import annotations
@@ -25,7 +24,8 @@ PREPROCESS_VERSION = 3
 #: Version 2 added two steps that act only on a bright border: bright ink on a light-grey page is no longer
 #: inverted, and bright edge bands are turned back. Version 3 stopped refitting 28x28 images whose ink box is
 #: larger than MNIST's and centres by the ink alone. Older artifacts stay loadable: MNIST passes through every
-#: version unchanged, and a test scores the version-2 `max` through version 3 on every suite and MNIST-C kind.
+#: version unchanged, and a test scores the version-1 default (tests/fixtures) through version 3 on every suite
+#: and MNIST-C kind.
 KNOWN_PREPROCESS_VERSIONS = frozenset({1, 2, PREPROCESS_VERSION})
 
 SIDE = 28  #: output side in pixels
@@ -245,9 +245,8 @@ def normalize_batch(images: np.ndarray) -> np.ndarray:
         # MNIST's own frame: keep every pixel (faint edges included). Ink that measures like a digit is
         # re-centred and a small digit is fitted to the box; a larger ink box may be stretched by clutter
         # (a line, specks, fog, an outline), so that image stays as it is.
-        small = live & (longest < KEEP_SIZE[0])
-        out[live & ~small] = gray[live & ~small]
-        resize = small
+        resize = live & (longest < KEEP_SIZE[0])
+        out[live & ~resize] = gray[live & ~resize]
         kept = np.flatnonzero(live & (longest >= KEEP_SIZE[0]) & (longest <= KEEP_SIZE[1]))
         shifts = _centring_shifts(gray[kept])
         moved = shifts.any(axis=1)

@@ -96,7 +96,8 @@ def overlapping_digits(digits: np.ndarray, count: int, rng: np.random.Generator)
         canvas = np.zeros((56, 56), np.uint8)
         canvas[14:42, 14:42] = first
         dx, dy = int(rng.integers(7, 14)) * int(rng.choice([-1, 1])), int(rng.integers(-5, 6))
-        canvas[14 + dy : 42 + dy, 14 + dx : 42 + dx] = np.maximum(canvas[14 + dy : 42 + dy, 14 + dx : 42 + dx], second)
+        moved = canvas[14 + dy : 42 + dy, 14 + dx : 42 + dx]
+        np.maximum(moved, second, out=moved)
         out[index] = _as_mnist(canvas)
     return out
 
