@@ -225,7 +225,7 @@ def test_the_wheel_carries_recipes_models_and_pages(tmp_path):
     assert done.returncode == 0, done.stderr
     (wheel,) = tmp_path.glob("digitkit-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    recipes = {"default", "tiny", "max", "detector", "fast", "smoke"}
+    recipes = {"default", "tiny", "max", "max-plain", "detector", "fast", "smoke"}
     assert {f"digitkit/recipes/{name}.toml" for name in recipes} <= names
     assert {
         "digitkit/shipped/default.onnx",

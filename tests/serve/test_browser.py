@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 CHROMIUM = os.environ.get("DIGITKIT_CHROMIUM", "/usr/bin/chromium")
@@ -190,3 +191,60 @@ def test_small_text_has_a_contrast_of_at_least_4_5(page):
         )
         ratio = (max(fore, back) + 0.05) / (min(fore, back) + 0.05)
         assert ratio >= 4.5, (color, background, ratio)
+
+
+def draw_and_answer(page, strokes):
+    """Clear, draw ``strokes`` (canvas pixels) with the mouse, and return the server's answer to the last lift."""
+    requests = []
+    page.on("request", lambda request: "/api/v1/draw" in request.url and requests.append(request))
+    page.keyboard.press("Escape")
+    box = page.locator("#pad").bounding_box()
+    scale = box["width"] / page.evaluate("document.getElementById('pad').width")
+    for points in strokes:
+        screen = [(box["x"] + x * scale, box["y"] + y * scale) for x, y in points]
+        page.mouse.move(*screen[0])
+        page.mouse.down()
+        for point in screen[1:]:
+            page.mouse.move(*point, steps=3)
+        sent_before = len(requests)
+        page.mouse.up()
+    last = page.wait_for_event(
+        "requestfinished", predicate=lambda request: request in requests[sent_before:], timeout=15_000
+    )
+    return last.response().json()
+
+
+# The drawings the issue found read as digits (A->4, B->8, H->4, Z->2, G->6, T->7, Y->4, L->2, a smiley and a
+# heart -> 0, a plus -> 4, a stick figure -> 8), as pen strokes from digitkit.data.strokes; the stick figure is
+# of the held-out family, which the detector never trained on.
+NOT_DIGITS = [("letters", n) for n in "ABHZGTYL"] + [("symbols", n) for n in ("smiley", "heart", "plus")]
+NOT_DIGITS += [("pictures", "stick figure")]
+
+
+def test_letters_symbols_and_a_stick_figure_drawn_are_not_digits(page):
+    from digitkit.data.strokes import FIXED
+
+    read_as_digits = []
+    for family, name in NOT_DIGITS:
+        strokes = [np.asarray(s) * 220 + (170, 60) for s in FIXED[family][name]]
+        answer = draw_and_answer(page, strokes)
+        if any(item["label"] is not None for item in answer["digits"]):
+            read_as_digits.append(f"{name} -> {answer['number']}")
+    # A regression guard, not the goal: with the shipped detector 3 of these 12 still pass as digits (Z -> 2,
+    # G -> 0, plus -> 1), where issue 15 asks for none; benchmarks/drawing_browser.py measures the rate.
+    assert len(read_as_digits) <= 3, read_as_digits
+    assert "not a digit" in page.locator("#status").inner_text()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 15, open: this 170 is about as wide as it is tall, so no cut is tried and it reads '?'; "
+    "cutting narrower groups reads it 110, because straight vertical cuts slice the 7's bar",
+)
+def test_touching_digits_are_split_into_the_number(page):
+    # The 7's bar starts on the 1's stem and ends on the 0: one connected piece of ink, no gap to cut at.
+    one, seven = [(90, 60), (90, 240)], [(90, 60), (215, 60), (140, 240)]
+    zero = [(240 + 45 * np.cos(a), 150 + 90 * np.sin(a)) for a in np.linspace(0, 2 * np.pi, 25)]
+    answer = draw_and_answer(page, [one, seven, zero])
+    assert len(answer["digits"]) == 3 and answer["number"] == "170", answer["number"]
+    wait_for_number(page, "170")

@@ -46,6 +46,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="override the recipe's seed (members of an ensemble: train with --seed 1, 2, ... and export together)",
     )
     parser.add_argument(
+        "--teacher",
+        default=None,
+        help="distil from this teacher instead of the recipe's: a shipped artifact name or .onnx path (run on "
+        "the CPU), or checkpoints joined by '+' (averaged in torch on --device, fast on a GPU)",
+    )
+    parser.add_argument(
         "--run-dir", type=Path, default=None, help="run folder, created if missing (default: runs/RECIPE-TIME)"
     )
     parser.add_argument("--resume", type=Path, default=None, help="continue from this checkpoint.pt")
@@ -111,8 +117,8 @@ def _train(args: argparse.Namespace, settings: Settings, reporter: JobReporter |
     from digitkit.versions import Registry
 
     recipe = load_recipe(args.recipe)
-    if args.seed is not None:
-        recipe = dataclasses.replace(recipe, seed=args.seed)
+    overrides = {"seed": args.seed, "teacher": args.teacher}
+    recipe = dataclasses.replace(recipe, **{key: value for key, value in overrides.items() if value is not None})
     run_dir = args.run_dir or (args.resume.parent if args.resume else None)
     run_dir = run_dir or Path("runs") / f"{recipe.name}-{time.strftime('%Y%m%d-%H%M%S')}"
     registry = None if args.no_register else Registry(args.registry or settings.registry_path())

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 from torch import nn
 
 from digitkit.data.sources import Dataset, training_sets
 from digitkit.errors import ArtifactError, ConfigError
 from digitkit.export.onnx_export import attach_meta, build_graph, torch_logits, write_artifact
-from digitkit.models.checkpoint import load_checkpoint, model_from_checkpoint
+from digitkit.models.checkpoint import load_checkpoint
+from digitkit.models.ensemble import from_checkpoints
 from digitkit.models.registry import count_parameters
 from digitkit.preprocess import PREPROCESS_VERSION, normalize_batch
 from digitkit.runtime import Model, load_model
@@ -41,18 +41,6 @@ class ExportReport:
     agreement: float  #: share of check images where the artifact and torch predict the same class
     torch_accuracy: float
     runtime_accuracy: float
-
-
-class Ensemble(nn.Module):
-    """Average the members' probabilities; output their log as logits (argmax and softmax stay right)."""
-
-    def __init__(self, members: list[nn.Module]):
-        super().__init__()
-        self.members = nn.ModuleList(members)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, 1, 28, 28) -> (B, classes)
-        probabilities = torch.stack([torch.softmax(m(x), dim=1) for m in self.members]).mean(dim=0)
-        return torch.log(probabilities.clamp_min(1e-12))
 
 
 def describe(model: nn.Module, recipe: dict[str, Any], *, name: str | None, data: str) -> ArtifactMeta:
@@ -141,8 +129,7 @@ def export_checkpoints(
     tasks = {state["recipe"].get("task", "digits") for state in states}
     if len(tasks) > 1:
         raise ConfigError(f"an ensemble's members must share one task, got {', '.join(sorted(tasks))}")
-    members = [model_from_checkpoint(state) for state in states]
-    model = members[0] if len(members) == 1 else Ensemble(members).eval()
+    model = from_checkpoints(states)
     meta = describe(model, states[0]["recipe"], name=name, data=str(states[0].get("data", "unknown")))
     if len(states) > 1:
         meta.recipe = "+".join(s["recipe"]["name"] for s in states)

@@ -85,5 +85,5 @@ def convnet_default(dropout: float = 0.1) -> nn.Module:
 
 @register_model
 def convnet_large(dropout: float = 0.2) -> nn.Module:
-    """~600k parameters: a teacher for distillation and the `max` artifact."""
+    """~450k parameters: the `max` ensemble's members, and a teacher for distillation."""
     return ConvNet(((32, 48), (96, 96), (144, 144)), dropout)

@@ -27,6 +27,7 @@ from digitkit.progress import batch_bar
 from digitkit.train import distributed
 from digitkit.train.distributed import SINGLE, Ranks
 from digitkit.train.recipe import Recipe
+from digitkit.train.teacher import Teacher, load_teacher
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +98,6 @@ def validate(
     return {"valid_loss": losses / count, "valid_accuracy": correct_total / count}
 
 
-def _teacher_probs(teacher: Any, inputs: torch.Tensor, temperature: float) -> torch.Tensor:
-    logits = torch.from_numpy(teacher.predict_logits(inputs[:, 0].numpy()))
-    return F.softmax(logits / temperature, dim=1)
-
-
 @dataclass
 class TrainStep:
     """One optimisation step: augment -> shared preprocessing -> model -> loss (+ distillation) -> update.
@@ -114,7 +110,7 @@ class TrainStep:
     opt: torch.optim.Optimizer
     sched: Any
     gen: torch.Generator  #: drives the augmentation
-    teacher: Any = None  #: a runtime Model to distil from, or None
+    teacher: Teacher | None = None  #: what to distil from (train/teacher.py), or None
     device: torch.device = torch.device("cpu")
 
     def __call__(self, images: torch.Tensor, labels: torch.Tensor, use_schedule: bool = True) -> float:
@@ -128,7 +124,7 @@ class TrainStep:
         loss = F.cross_entropy(logits, labels.to(self.device), label_smoothing=recipe.label_smoothing)
         if self.teacher is not None:
             t = recipe.distill_temperature
-            soft = _teacher_probs(self.teacher, inputs, t).to(self.device)
+            soft = self.teacher.probs(inputs, t).to(self.device)
             kd = F.kl_div(F.log_softmax(logits / t, 1), soft, reduction="batchmean") * t * t
             loss = (1 - recipe.distill_weight) * loss + recipe.distill_weight * kd
         self.opt.zero_grad(set_to_none=True)
@@ -210,11 +206,7 @@ def train(
     steps_per_epoch = (rows_per_rank + batch_size - 1) // batch_size
     opt, sched = make_optimizer(recipe, model, main_epochs * steps_per_epoch)
     valid_x, valid_y = _to_input(valid_data.images), torch.from_numpy(valid_data.labels.astype(np.int64))
-    teacher = None
-    if recipe.teacher:
-        from digitkit.runtime import load_model  # the runtime is torch-free; fine to use from training
-
-        teacher = load_model(recipe.teacher)
+    teacher = load_teacher(recipe.teacher, dev) if recipe.teacher else None
     history: list[dict[str, float]] = []
     first_epoch, elapsed = 0, 0.0
     if resume is not None:
