@@ -1,20 +1,12 @@
 """The drawing page in real Chromium (Debian's, driven by playwright; no browser download)."""
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-CHROMIUM = os.environ.get("DIGITKIT_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from _common import CHROMIUM, CHROMIUM_ARGS  # benchmarks/_common.py: one Chromium path and flag list
+
 SHOTS = Path(__file__).resolve().parents[2] / "test-screenshots"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: apt-get install chromium")
 
@@ -24,7 +16,7 @@ def page(page_server, request):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         tab = browser.new_page(viewport={"width": 800, "height": 1000})
         tab.goto(f"{page_server.url}/")
         yield tab
@@ -196,7 +188,12 @@ def test_small_text_has_a_contrast_of_at_least_4_5(page):
 def draw_and_answer(page, strokes):
     """Clear, draw ``strokes`` (canvas pixels) with the mouse, and return the server's answer to the last lift."""
     requests = []
-    page.on("request", lambda request: "/api/v1/draw" in request.url and requests.append(request))
+
+    def sent(request):
+        if "/api/v1/draw" in request.url:
+            requests.append(request)
+
+    page.on("request", sent)
     page.keyboard.press("Escape")
     box = page.locator("#pad").bounding_box()
     scale = box["width"] / page.evaluate("document.getElementById('pad').width")
@@ -211,6 +208,7 @@ def draw_and_answer(page, strokes):
     last = page.wait_for_event(
         "requestfinished", predicate=lambda request: request in requests[sent_before:], timeout=15_000
     )
+    page.remove_listener("request", sent)
     return last.response().json()
 
 

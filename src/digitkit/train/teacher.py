@@ -22,7 +22,7 @@ from digitkit.runtime import Model, load_model
 
 class Teacher(Protocol):
     def probs(self, inputs: torch.Tensor, temperature: float) -> torch.Tensor:
-        """(B, 1, 28, 28) preprocessed inputs -> (B, classes) softened probabilities on the inputs' device."""
+        """(B, 1, 28, 28) preprocessed inputs -> (B, classes) softened probabilities, on the teacher's device."""
         ...
 
 
@@ -32,7 +32,7 @@ class ArtifactTeacher:
 
     def probs(self, inputs: torch.Tensor, temperature: float) -> torch.Tensor:
         logits = torch.from_numpy(self.model.predict_logits(inputs[:, 0].cpu().numpy()))
-        return F.softmax(logits / temperature, dim=1).to(inputs.device)
+        return F.softmax(logits / temperature, dim=1)
 
 
 @dataclass
@@ -42,8 +42,7 @@ class CheckpointTeacher:
 
     @torch.no_grad()
     def probs(self, inputs: torch.Tensor, temperature: float) -> torch.Tensor:
-        logits = self.model(inputs.to(self.device))
-        return F.softmax(logits / temperature, dim=1).to(inputs.device)
+        return F.softmax(self.model(inputs.to(self.device)) / temperature, dim=1)
 
 
 def load_teacher(spec: str, device: torch.device) -> Teacher:
