@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from _common import CHROMIUM, CHROMIUM_ARGS  # benchmarks/_common.py: one Chromium path and flag list
+from helpers import TOUCHING_170
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-screenshots"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: apt-get install chromium")
@@ -234,15 +235,8 @@ def test_letters_symbols_and_a_stick_figure_drawn_are_not_digits(page):
     assert "not a digit" in page.locator("#status").inner_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 15, open: this 170 is about as wide as it is tall, so no cut is tried and it reads '?'; "
-    "cutting narrower groups reads it 110, because straight vertical cuts slice the 7's bar",
-)
 def test_touching_digits_are_split_into_the_number(page):
-    # The 7's bar starts on the 1's stem and ends on the 0: one connected piece of ink, no gap to cut at.
-    one, seven = [(90, 60), (90, 240)], [(90, 60), (215, 60), (140, 240)]
-    zero = [(240 + 45 * np.cos(a), 150 + 90 * np.sin(a)) for a in np.linspace(0, 2 * np.pi, 25)]
-    answer = draw_and_answer(page, [one, seven, zero])
+    # One connected piece of ink with no gap to cut at: the page's strokes let the server cut between them.
+    answer = draw_and_answer(page, TOUCHING_170)
     assert len(answer["digits"]) == 3 and answer["number"] == "170", answer["number"]
     wait_for_number(page, "170")

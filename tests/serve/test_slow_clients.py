@@ -50,8 +50,9 @@ def test_slowloris_connections_are_closed_and_status_stays_fast(guarded_server):
             started = time.perf_counter()
             assert httpx.get(f"{guarded_server.url}/status").status_code == 200
             latencies.append(time.perf_counter() - started)
-        # Typically 2-5 ms each; the bounds leave room for a machine busy with other tests.
-        assert statistics.median(latencies) <= 0.05 and max(latencies) <= 0.5, latencies
+        # Typically 2-5 ms each, tens of ms on a machine busy with other work (50.4 ms once in CI). A server that
+        # the held connections blocked would answer only when their 1 s header timeout freed it.
+        assert statistics.median(latencies) <= 0.2 and max(latencies) <= 0.8, latencies
         time.sleep(1.5)
         for sock in held:
             sock.settimeout(3)

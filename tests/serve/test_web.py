@@ -6,7 +6,7 @@ from starlette.testclient import TestClient
 
 from digitkit.serve.settings import Settings
 from digitkit.serve.web.app import create_app
-from helpers import canvas, data_uri
+from helpers import TOUCHING_170, canvas, data_uri, drawn
 
 
 @pytest.fixture
@@ -62,6 +62,36 @@ def test_feedback_for_a_box_that_is_not_there_is_refused(client, encode, mnist_t
         "/api/v1/feedback", json={"image": image, "digits": [{"box": [1, 2, 3, 4], "predicted": 1, "label": 1}]}
     )
     assert response.status_code == 400 and "no digit at box" in response.json()["error"]
+
+
+def test_strokes_sent_with_the_canvas_cut_touching_digits_apart(client):
+    image = data_uri(drawn([np.array(s) for s in TOUCHING_170], size=(300, 400)))
+    strokes = [{"width": 30, "points": [list(p) for p in s]} for s in TOUCHING_170]
+    assert client.post("/api/v1/draw", json={"image": image}).json()["number"] != "170"  # ink alone: one group
+    answer = client.post("/api/v1/draw", json={"image": image, "strokes": strokes}).json()
+    assert answer["number"] == "170", answer
+    digits = [{"box": d["box"], "predicted": d["label"], "label": d["label"]} for d in answer["digits"]]
+    # Feedback finds the same three boxes when it gets the same strokes, and none without them.
+    assert client.post("/api/v1/feedback", json={"image": image, "digits": digits}).status_code == 400
+    saved = client.post("/api/v1/feedback", json={"image": image, "strokes": strokes, "digits": digits})
+    assert saved.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "strokes, where",
+    [
+        ([{"width": -3, "points": [[1, 2]]}], "strokes.0.width"),
+        ([{"width": 3, "points": []}], "strokes.0.points"),
+        ([{"width": 3, "points": [[1, 2, 3]]}], "strokes.0.points.0"),
+        ([{"width": 3, "points": [[1, 2]]}] * 2001, "strokes"),
+        ("a stroke", "strokes"),
+    ],
+    ids=["negative width", "no points", "three coordinates", "too many strokes", "not a list"],
+)
+def test_bad_strokes_are_a_400_that_says_where(client, strokes, where):
+    image = data_uri(np.full((50, 80), 255, np.uint8))
+    response = client.post("/api/v1/draw", json={"image": image, "strokes": strokes})
+    assert response.status_code == 400 and f"at body.{where}" in response.json()["error"], response.json()
 
 
 def test_pages_and_static_assets_are_served(client):

@@ -17,6 +17,8 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageDraw
 
+from digitkit.segment.strokes import pen_line
+
 Strokes = list[np.ndarray]
 
 
@@ -248,12 +250,8 @@ def render(strokes: Strokes, height: int, pen: float, margin: int = 8) -> np.nda
     image = Image.new("L", (size, size), 0)
     draw = ImageDraw.Draw(image)
     offset = margin + pen / 2
-    radius = pen / 2
     for stroke in strokes:
-        points = [(float(x * height + offset), float(y * height + offset)) for x, y in stroke]
-        draw.line(points, fill=255, width=max(1, int(round(pen))), joint="curve")
-        for x, y in (points[0], points[-1]):
-            draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=255)
+        pen_line(draw, [(float(x * height + offset), float(y * height + offset)) for x, y in stroke], pen, 255)
     return np.asarray(image)
 
 

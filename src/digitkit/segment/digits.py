@@ -19,6 +19,7 @@ MERGE_OVERLAP = 0.5  #: merge two groups when their x-overlap covers this share 
 SPECK_SHARE = 0.02  #: groups with less ink than this share of the largest are noise
 MAX_DIGITS = 32
 JOIN_SHARE = 0.05  #: dilation radius as a share of the ink's height
+FRAME = 3  #: dark pixels around a trimmed piece before it is normalized (see piece_segment)
 
 
 @dataclass
@@ -28,6 +29,14 @@ class Segment:
     ink_mass: float
     components: int  #: connected pieces of ink merged into this group
     ink: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), np.float32))  #: the raw crop
+
+
+def piece_segment(part: np.ndarray, x: int, y: int) -> Segment:
+    """A segment for the trimmed ink ``part`` (white on black) whose top-left corner is at canvas (x, y). It is
+    normalized inside a dark frame: ink along a whole edge of a tight crop (a 7's bar) would otherwise pass for
+    an inverted band at the image's border and be turned back (preprocess._unstripe), leaving a 7 as a 1."""
+    image = normalize(np.pad(part, FRAME))
+    return Segment((x, y, part.shape[1], part.shape[0]), image, float(part.sum()), 1, part)
 
 
 def _merge_overlapping(boxes: list[list[int]]) -> list[list[int]]:

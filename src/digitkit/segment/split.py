@@ -15,8 +15,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import ndimage
 
-from digitkit.preprocess import normalize
-from digitkit.segment.digits import Segment
+from digitkit.segment.digits import Segment, piece_segment
 
 SPLIT_ASPECT = 1.15  #: groups at least this wide (width / height) are tried for splits
 MAX_PIECES = 4
@@ -27,6 +26,7 @@ WHOLE_MARGIN = 0.1  #: a split must beat the whole group's mean log-probability 
 SURELY_SEVERAL = 1.9  #: ... unless the group is this wide (width / height): then the best split is taken
 
 Scorer = Callable[[np.ndarray], np.ndarray]  #: (N, 28, 28) crops -> (N, classes) probabilities
+Cutter = Callable[[Segment], list[list[Segment]]]  #: a group -> its ways to be cut into digits
 
 
 def _valleys(ink: np.ndarray) -> list[int]:
@@ -44,9 +44,7 @@ def _piece(segment: Segment, ink: np.ndarray, x0: int, x1: int) -> Segment | Non
     rows = np.flatnonzero(part.any(axis=1))
     if rows.size == 0:
         return None
-    part = part[rows[0] : rows[-1] + 1]
-    x, y = segment.box[0] + x0, segment.box[1] + int(rows[0])
-    return Segment((x, y, x1 - x0, part.shape[0]), normalize(part), float(part.sum()), 1, part)
+    return piece_segment(part[rows[0] : rows[-1] + 1], segment.box[0] + x0, segment.box[1] + int(rows[0]))
 
 
 def options(segment: Segment) -> list[list[Segment]]:
@@ -71,9 +69,12 @@ def options(segment: Segment) -> list[list[Segment]]:
     return found
 
 
-def best_split(segments: list[Segment], score: Scorer) -> list[Segment]:
-    """Each group, or its best split when the classifier is clearly surer of the pieces."""
-    choices = [[[s], *options(s)] for s in segments]
+def best_split(
+    segments: list[Segment], score: Scorer, cut: Cutter = options, trust_cuts: bool = False
+) -> list[Segment]:
+    """Each group, or its best split (of those ``cut`` offers) when the classifier is clearly surer of the
+    pieces, or whenever one is offered if ``trust_cuts``."""
+    choices = [[[s], *cut(s)] for s in segments]
     crops = [p.image for group in choices for option in group for p in option]
     if len(crops) == len(segments):  # nothing to split
         return segments
@@ -88,5 +89,6 @@ def best_split(segments: list[Segment], score: Scorer) -> list[Segment]:
         best = 1 + int(np.argmax(scored[1:])) if len(scored) > 1 else 0
         whole = group[0][0]
         wide = whole.box[2] >= SURELY_SEVERAL * whole.box[3]
-        out.extend(group[best] if best and (wide or scored[best] > scored[0] + WHOLE_MARGIN) else group[0])
+        surer = scored[best] > scored[0] + WHOLE_MARGIN
+        out.extend(group[best] if best and (trust_cuts or wide or surer) else group[0])
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from fastapi import APIRouter, Request
@@ -11,6 +12,9 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from digitkit.errors import ImageError, LimitError
+
+if TYPE_CHECKING:
+    from digitkit.segment.strokes import Stroke
 from digitkit.serve.decode import decode_any_image, decode_base64
 from digitkit.serve.state import service
 
@@ -21,8 +25,28 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 router = APIRouter(tags=["drawing"])
 
 
+MAX_STROKES = 2000
+MAX_STROKE_POINTS = 20_000
+
+
+class StrokeIn(BaseModel):
+    width: float = Field(gt=0, le=1000, description="pen width in canvas pixels")
+    points: list[tuple[float, float]] = Field(
+        min_length=1, max_length=MAX_STROKE_POINTS, description="x, y in canvas pixels, in drawing order"
+    )
+
+
+STROKES_FIELD = Field(
+    default=None,
+    max_length=MAX_STROKES,
+    description="the pen strokes that drew the canvas, in order (optional): with them, touching digits are "
+    "cut between strokes instead of between columns of ink",
+)
+
+
 class DrawRequest(BaseModel):
     image: str = Field(description="the canvas as a PNG data URI")
+    strokes: list[StrokeIn] | None = STROKES_FIELD
     model: str | None = None
 
 
@@ -48,8 +72,15 @@ class FeedbackDigit(BaseModel):
 
 class FeedbackRequest(BaseModel):
     image: str = Field(description="the canvas as a PNG data URI, exactly as sent to /api/v1/draw")
+    strokes: list[StrokeIn] | None = STROKES_FIELD
     digits: list[FeedbackDigit] = Field(min_length=1)
     model: str | None = None
+
+
+def _strokes(given: list[StrokeIn] | None) -> list[Stroke] | None:
+    from digitkit.segment.strokes import Stroke
+
+    return None if given is None else [Stroke(s.width, np.asarray(s.points, dtype=np.float64)) for s in given]
 
 
 async def _read_canvas(request: Request, text: str) -> tuple[bytes, np.ndarray]:
@@ -76,7 +107,7 @@ async def draw(body: DrawRequest, request: Request) -> DrawResponse:
 
     batcher = await service(request).batcher_for(body.model)
     _, gray = await _read_canvas(request, body.image)
-    found = await recognise(gray, batcher, service(request).detector)
+    found = await recognise(gray, batcher, service(request).detector, _strokes(body.strokes))
     digits = [
         DigitOut(box=f.box, label=f.label, confidence=f.confidence, probabilities=f.probabilities, reason=f.reason)
         for f in found
@@ -99,12 +130,15 @@ async def feedback(body: FeedbackRequest, request: Request) -> dict[str, int]:
         raise LimitError(
             f"the drawing is {len(data):,} bytes; feedback stores at most {cap:,} (DIGITKIT_MAX_DRAWING_BYTES)"
         )
-    found = {f.box: f for f in await recognise(gray, batcher, service(request).detector)}
+    found = {f.box: f for f in await recognise(gray, batcher, service(request).detector, _strokes(body.strokes))}
     rows = []
     for digit in body.digits:
         seen = found.get(digit.box)
         if seen is None:
-            raise ImageError(f"no digit at box {list(digit.box)} in this drawing; send the boxes /api/v1/draw returned")
+            raise ImageError(
+                f"no digit at box {list(digit.box)} in this drawing; send the boxes /api/v1/draw returned "
+                "(and the same strokes, if it was sent strokes)"
+            )
         predicted = NOT_A_DIGIT if seen.label is None else seen.label
         rows.append(DigitIn(digit.box, crop_png(seen.crop), predicted, seen.confidence, digit.label))
     meta = batcher.model.meta

@@ -20,7 +20,7 @@ const strokes = [];   // each: {width, points: [[x, y], ...]}
 const undone = [];    // strokes taken back by Undo, for Redo
 let current = null;
 let timer = null;
-let lastAnswer = null;  // {image, digits}
+let lastAnswer = null;  // {image, strokes, digits}
 let requestSeq = 0;
 
 function paint() {
@@ -88,10 +88,14 @@ async function recognise() {
   const seq = ++requestSeq;
   if (strokes.length === 0) { show({ number: "", digits: [] }, null); return; }
   const image = pad.toDataURL("image/png");
+  // The strokes go along: where digits touch, the server cuts between strokes rather than columns of ink.
+  const drawn = strokes.map(({ width, points }) => ({
+    width, points: points.map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10]),
+  }));
   statusEl.textContent = "recognising…";
   try {
-    const answer = await call("POST", "/api/v1/draw", { image });
-    if (seq === requestSeq) show(answer, image);
+    const answer = await call("POST", "/api/v1/draw", { image, strokes: drawn });
+    if (seq === requestSeq) show(answer, image, drawn);
   } catch (error) {
     if (seq === requestSeq) statusEl.textContent = error.message;
   }
@@ -117,8 +121,8 @@ function describe(digits) {
   return parts.join(", ") + (small ? " — draw bigger (or choose a thinner pen): some ink is too small to read" : "");
 }
 
-function show(answer, image) {
-  lastAnswer = image ? { image, digits: answer.digits } : null;
+function show(answer, image, drawn) {
+  lastAnswer = image ? { image, strokes: drawn, digits: answer.digits } : null;
   numberEl.textContent = answer.number || "–";
   statusEl.textContent = describe(answer.digits);
   sentEl.textContent = "";
@@ -179,7 +183,7 @@ sendButton.addEventListener("click", async () => {
   }));
   sendButton.disabled = true;
   try {
-    const saved = await call("POST", "/api/v1/feedback", { image: lastAnswer.image, digits });
+    const saved = await call("POST", "/api/v1/feedback", { image: lastAnswer.image, strokes: lastAnswer.strokes, digits });
     sentEl.textContent = `thank you — saved as drawing #${saved.id}`;
   } catch (error) {
     sentEl.textContent = error.message;

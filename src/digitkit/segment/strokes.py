@@ -1,0 +1,106 @@
+"""Cut a group of ink between pen strokes: the page knows which ink each stroke laid down, and in what order.
+
+People write a number digit by digit, so the strokes of one digit follow one another. Where digits touch, no
+column of the ink separates them, but a cut between two consecutive strokes does. Every way of cutting a group's
+strokes into 2-4 runs is an option when the runs stand side by side as digits do (see ``side_by_side``); which
+option wins is for the classifier to say (split.best_split).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from digitkit.segment.digits import Segment, piece_segment
+
+MAX_PIECES = 4
+MAX_STROKES = 12  #: groups with more strokes than this (hatching, scribbling over) are not cut by stroke
+MIN_HEIGHT = 0.5  #: every piece is at least this tall relative to the tallest piece
+INSIDE = 0.5  #: a stroke belongs to a group when this share of its points lies in the group's box
+
+
+@dataclass(frozen=True)
+class Stroke:
+    width: float  #: pen width in canvas pixels
+    points: np.ndarray  #: (n, 2) x, y in canvas pixels, in drawing order
+
+
+def pen_line(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], width: float, fill: int) -> None:
+    """One stroke with a round pen, as a canvas draws it (round caps and joins)."""
+    draw.line(points, fill=fill, width=max(1, round(width)), joint="curve")
+    radius = width / 2
+    for x, y in {points[0], points[-1]}:
+        draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=fill)
+
+
+def footprint(stroke: Stroke, origin: tuple[int, int], shape: tuple[int, int]) -> np.ndarray:
+    """Boolean mask (``shape``, at canvas ``origin``) of the pixels the stroke's round pen covers, a pixel of
+    margin included for the canvas's anti-aliasing."""
+    mask = Image.new("1", (shape[1], shape[0]), 0)
+    points = [(float(x) - origin[0], float(y) - origin[1]) for x, y in stroke.points]
+    pen_line(ImageDraw.Draw(mask), points, stroke.width + 2, 1)
+    return np.asarray(mask, dtype=bool)
+
+
+def _inside(stroke: Stroke, box: tuple[int, int, int, int]) -> bool:
+    x, y, width, height = box
+    px, py = stroke.points[:, 0], stroke.points[:, 1]
+    share = ((px >= x) & (px < x + width) & (py >= y) & (py < y + height)).mean()
+    return bool(share >= INSIDE)
+
+
+def _piece(segment: Segment, mask: np.ndarray) -> Segment | None:
+    """The group's ink under ``mask``, trimmed, as a segment of its own (None when no ink is there)."""
+    part = np.where(mask, segment.ink, 0.0).astype(np.float32)
+    rows, columns = np.flatnonzero(part.any(axis=1)), np.flatnonzero(part.any(axis=0))
+    if rows.size == 0:
+        return None
+    part = part[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
+    return piece_segment(part, segment.box[0] + int(columns[0]), segment.box[1] + int(rows[0]))
+
+
+def side_by_side(extents: list[tuple[float, float]], heights: list[int]) -> bool:
+    """Runs of strokes that could be digits of one number: neither's centre lies within the other's x-extent
+    (of the pen's path), and each is tall beside the tallest. A 4's stem, a 5's bar or a 7's crossbar has its
+    centre inside its digit; digits written touching, 0.6 of a digit's width apart, have theirs apart. (Letting
+    a centre fall into the outer 5% of a neighbour's extent too rejected 3 and 4 fewer of 40 drawn letters and
+    hatchings, and read no more touching numbers.)"""
+    centred_in = any(b[0] <= (a[0] + a[1]) / 2 <= b[1] for a, b in itertools.permutations(extents, 2))
+    return not centred_in and min(heights) >= MIN_HEIGHT * max(heights)
+
+
+def stroke_options(segment: Segment, strokes: list[Stroke]) -> list[list[Segment]]:
+    """Ways to cut ``segment`` between consecutive strokes into 2-4 side-by-side pieces, left to right."""
+    mine = [s for s in strokes if _inside(s, segment.box)]
+    if not 2 <= len(mine) <= MAX_STROKES:
+        return []
+    x, y, width, height = segment.box
+    masks = [footprint(s, (x, y), (height, width)) for s in mine]
+    runs: dict[tuple[int, int], Segment | None] = {}
+
+    def run(start: int, stop: int) -> Segment | None:
+        if (start, stop) not in runs:
+            runs[start, stop] = _piece(segment, np.logical_or.reduce(masks[start:stop]))
+        return runs[start, stop]
+
+    found = []
+    for count in range(1, min(MAX_PIECES, len(mine))):
+        for cuts in itertools.combinations(range(1, len(mine)), count):
+            spans = list(itertools.pairwise([0, *cuts, len(mine)]))
+            pieces = [run(a, b) for a, b in spans]
+            kept = [p for p in pieces if p is not None]
+            if len(kept) < len(pieces):
+                continue
+            extents = [
+                (
+                    float(min(s.points[:, 0].min() for s in mine[a:b])),
+                    float(max(s.points[:, 0].max() for s in mine[a:b])),
+                )
+                for a, b in spans
+            ]
+            if side_by_side(extents, [p.box[3] for p in kept]):
+                found.append(sorted(kept, key=lambda p: p.box[0]))
+    return found
