@@ -7,9 +7,9 @@ detector trained on renderings of these) and the held-out family (pictures: stic
 suns, which no training data holds), digits written as strokes (the models learned digits from MNIST only), and
 3-digit numbers whose digits stand apart (cells 1.3 widths apart, a cell as wide as the widest digit) or overlap
 (0.6, the issue's "touching" spacing). The page
-draws them on its canvas, sends the PNG to `/api/v1/draw` as a person's drawing would, and the answer that
-follows the last pen lift is scored. Reports: non-digit rejection per family (held-out apart), digits rejected,
-single-digit and whole-number accuracy, and pen lift to answer (p50 / p90).
+draws them on its canvas, sends the PNG and its strokes to `/api/v1/draw` as a person's drawing would, and the
+answer that follows the last pen lift is scored. Reports: non-digit rejection per family (held-out apart), digits
+rejected, single-digit and whole-number accuracy (with what was misread), and pen lift to answer (p50 / p90).
 """
 
 from __future__ import annotations
@@ -122,24 +122,33 @@ def main() -> None:
             result["failures"][family] = missed[:12]
             print(f"{family:<10} rejected {hits}/{args.per_family}" + ("  (held out)" if family == S.HELD_OUT else ""))
         right = lost = 0
+        misread = []
         for _ in range(args.digits):
             name, strokes = S.drawing("digits", rng)
             labels = one(strokes)
             lost += all(label is None for label in labels)
             right += labels == [int(name)]
+            if labels != [int(name)]:
+                misread.append(f"{name}->{''.join('?' if x is None else str(x) for x in labels)}")
         result["digits_rejected"] = lost / args.digits
         result["digit_accuracy"] = right / args.digits
-        print(f"digits     rejected {lost}/{args.digits}, read right {right}/{args.digits}")
+        result["failures"]["digits"] = misread
+        print(f"digits     rejected {lost}/{args.digits}, read right {right}/{args.digits}  {' '.join(misread)}")
         for label, advance in (("apart", 1.3), ("touching", 0.6)):
-            right = 0
+            right, misread = 0, []
             for _ in range(args.numbers):
                 drawn = [S.drawing("digits", rng) for _ in range(3)]
                 strokes = number_strokes([s for _, s in drawn], advance, 0.55 * height, page.canvas)
                 answer, ms = page.draw(strokes)
                 latencies.append(ms)
-                right += answer["number"] == "".join(name for name, _ in drawn)
+                want = "".join(name for name, _ in drawn)
+                right += answer["number"] == want
+                if answer["number"] != want:
+                    misread.append(f"{want}->{answer['number']}")
             result[f"numbers_{label}"] = right / args.numbers
-            print(f"3-digit numbers {label} ({advance} of a width): {right}/{args.numbers} read right")
+            result["failures"][f"numbers_{label}"] = misread
+            shown = " ".join(misread)
+            print(f"3-digit numbers {label} ({advance} of a width): {right}/{args.numbers} read right  {shown}")
         browser.close()
     trained = [result["rejected"][f] for f in S.TRAINED]
     result["rejected_trained_families"] = float(np.mean(trained))

@@ -229,10 +229,13 @@ def test_letters_symbols_and_a_stick_figure_drawn_are_not_digits(page):
         answer = draw_and_answer(page, strokes)
         if any(item["label"] is not None for item in answer["digits"]):
             read_as_digits.append(f"{name} -> {answer['number']}")
-    # A regression guard, not the goal: with the shipped detector 3 of these 12 still pass as digits (Z -> 2,
-    # G -> 0, plus -> 1), where issue 15 asks for none; benchmarks/drawing_browser.py measures the rate.
-    assert len(read_as_digits) <= 3, read_as_digits
-    assert "not a digit" in page.locator("#status").inner_text()
+        else:  # the page says so, and counts no digit
+            page.wait_for_function("document.getElementById('status').textContent.startsWith('0 digits')")
+            assert "not a digit" in page.locator("#status").inner_text()
+    # A regression guard, not the goal: with the shipped detector 1 of these 12 still passes as a digit (the
+    # held-out stick figure -> 7; with the earlier detector 3: Z -> 2, G -> 0, plus -> 1), where issue 15 asks
+    # for none; benchmarks/drawing_browser.py measures the rate.
+    assert len(read_as_digits) <= 2, read_as_digits
 
 
 def test_touching_digits_are_split_into_the_number(page):

@@ -6,7 +6,7 @@ import dataclasses
 import numpy as np
 
 from digitkit.data import sources
-from digitkit.data.nondigits import draw_non_digit, non_digit_set
+from digitkit.data.nondigits import draw_non_digit, non_digit_set, penned
 from digitkit.runtime import load_model
 from digitkit.segment import judge
 from digitkit.train import pipeline
@@ -23,12 +23,25 @@ def test_non_digits_are_deterministic_normalized_and_varied(mnist_test):
     assert canvas.shape == (140, 140) and canvas.max() == 255
 
 
+def test_penned_digits_are_the_same_digits_redrawn_with_a_round_pen(mnist_test):
+    images, labels = mnist_test[0][:200], mnist_test[1][:200]
+    first, again = penned(images, np.random.default_rng(0)), penned(images, np.random.default_rng(0))
+    assert np.array_equal(first, again) and first.shape == images.shape and first.dtype == np.uint8
+    assert not np.array_equal(first, images)
+    # Still the digits they were: the default classifier reads them about as well as the originals.
+    read = load_model("default").predict_logits(first.astype(np.float32) / 255).argmax(axis=1)
+    assert (read == labels).mean() >= 0.95
+    # Redrawn in place: most of the pen's ink lies on or next to the original digit's.
+    pen, original = first > 127, images > 60
+    assert (pen & original).sum() >= 0.6 * pen.sum()
+
+
 def test_detector_recipe_trains_on_mixed_data_and_reports_both_rates(tmp_path, mnist_cache, monkeypatch):
     monkeypatch.setattr(sources, "NON_DIGITS_TRAIN", 400)
     monkeypatch.setattr(sources, "NON_DIGITS_VALID", 200)
     recipe = dataclasses.replace(load_recipe("detector"), epochs=1, train_subset=1500)
     result = pipeline.run_recipe(recipe, cache=mnist_cache, run_dir=tmp_path, progress=False)
-    assert result.export.meta.architecture == "detector_small" and result.export.meta.data == "mnist-train+nondigits"
+    assert result.export.meta.architecture == "detector_medium" and result.export.meta.data == "mnist-train+nondigits"
     assert set(result.export.meta.metrics) >= {"digits_kept", "non_digits_caught"}
     assert load_model(result.export.path).predict_logits(np.zeros((3, 28, 28), np.float32)).shape == (3, 2)
 

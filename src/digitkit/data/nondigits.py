@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+from scipy import ndimage
 
 from digitkit.preprocess import normalize
 
@@ -84,6 +85,26 @@ def as_drawn(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         side = int(28 * rng.uniform(2.0, 5.0))
         big = Image.fromarray(digit).resize((side, side), Image.Resampling.BILINEAR)
         out[index] = _as_mnist(np.asarray(big))
+    return out
+
+
+def penned(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """MNIST digits redrawn with the page's pen: each one's skeleton traced with a round pen 6-16% of the digit's
+    height wide, as data/strokes.py renders the non-digits. Without them every pen-drawn training image is a
+    non-digit, and the detector learns the pen's even width as a sign of 'no digit' (it rejected drawn 0s and
+    4s at 0.9-0.99)."""
+    from skimage.morphology import skeletonize
+
+    out = np.empty_like(digits)
+    for index, digit in enumerate(digits):
+        big = np.asarray(Image.fromarray(digit).resize((56, 56), Image.Resampling.BILINEAR)) > 127
+        rows = np.flatnonzero(big.any(axis=1))
+        if rows.size == 0:
+            out[index] = digit
+            continue
+        radius = (rows[-1] - rows[0] + 1) * rng.uniform(0.03, 0.08)
+        distance = ndimage.distance_transform_edt(~skeletonize(big))
+        out[index] = _as_mnist((np.clip(radius + 0.5 - distance, 0.0, 1.0) * 255).astype(np.uint8))
     return out
 
 

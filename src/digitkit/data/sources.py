@@ -144,9 +144,10 @@ def training_sets(
 
 
 def _detector_sets(cache: Path, progress: bool) -> tuple[Dataset, Dataset]:
-    """Label 0: MNIST digits, half of them enlarged and fitted back as the page's crops are; label 1: synthetic
+    """Label 0: MNIST digits, a third enlarged and fitted back as the page's crops are, a third redrawn with a
+    round pen as the page draws; label 1: synthetic
     non-digits (data/nondigits.py) with overlapping pairs of the split's own digits, disjoint seeds per split."""
-    from digitkit.data.nondigits import as_drawn, non_digit_set
+    from digitkit.data.nondigits import as_drawn, non_digit_set, penned
 
     def mixed(digits: np.ndarray, others: np.ndarray, name: str) -> Dataset:
         labels = np.concatenate([np.zeros(len(digits), np.uint8), np.ones(len(others), np.uint8)])
@@ -156,8 +157,9 @@ def _detector_sets(cache: Path, progress: bool) -> tuple[Dataset, Dataset]:
     rng = np.random.default_rng(0)
     train_digits = load_set("mnist-train", cache, progress).images.copy()
     valid_digits = load_set("mnist-test", cache, progress).images[:NON_DIGITS_VALID].copy()
-    for digits in (train_digits, valid_digits):  # half of them as the page hands digits over
-        digits[::2] = as_drawn(digits[::2], rng)
+    for digits in (train_digits, valid_digits):  # a third as the page hands digits over, a third redrawn in pen
+        digits[::3] = as_drawn(digits[::3], rng)
+        digits[1::3] = penned(digits[1::3], rng)
     return (
         mixed(train_digits, non_digit_set(NON_DIGITS_TRAIN, 1, train_digits), "mnist-train+nondigits"),
         mixed(valid_digits, non_digit_set(NON_DIGITS_VALID, 2, valid_digits), "mnist-test+nondigits"),

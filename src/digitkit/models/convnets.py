@@ -66,6 +66,12 @@ def detector_small(dropout: float = 0.1) -> nn.Module:
 
 
 @register_model
+def detector_medium(dropout: float = 0.1) -> nn.Module:
+    """~100k parameters, two classes: the default classifier's layout, for a detector that tells more apart."""
+    return ConvNet(((16, 24), (48, 48), (64, 64)), dropout, num_classes=2)
+
+
+@register_model
 def detector_tiny(dropout: float = 0.0) -> nn.Module:
     """~7k parameters, two classes (0: a digit, 1: not a digit): the drawing page's non-digit detector."""
     return ConvNet(((8,), (16, 16), (24,)), dropout, num_classes=2)

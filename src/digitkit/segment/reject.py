@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-#: The detector's probability of "not a digit" above which a crop is rejected: with the detector trained on
-#: pen-stroke drawings, 0.8 rejected 0.8% of MNIST digits drawn on a canvas against 0% at 0.95, and caught
-#: 5-25 points more of each non-digit family (measured on renderings of data/strokes.py's families).
-MAX_OTHER = 0.8
+#: The detector's probability of "not a digit" above which a crop is rejected. With the pen-trained
+#: detector_medium: 0.7 rejected 0.85% of 2,000 MNIST test digits on canvases (benchmarks/segment.py; 1.15% at
+#: 0.5) and 0.7% of stroke-drawn digits, and 93% of the trained non-digit families drawn as strokes (94.5% at
+#: 0.5, 92% at 0.8; the drawing benchmark's families on the page's canvas).
+MAX_OTHER = 0.7
 MIN_CONFIDENCE = 0.45  #: below this top-class probability the crop is not trusted as a digit
 MAX_ASPECT = 1.9  #: width / height; MNIST digits are taller than wide or square, never much wider
 MIN_HEIGHT_SHARE = 0.25  #: a digit is at least this tall relative to the tallest on the canvas
