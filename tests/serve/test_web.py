@@ -85,8 +85,9 @@ def test_strokes_sent_with_the_canvas_cut_touching_digits_apart(client):
         ([{"width": 3, "points": [[1, 2, 3]]}], "strokes.0.points.0"),
         ([{"width": 3, "points": [[1, 2]]}] * 2001, "strokes"),
         ("a stroke", "strokes"),
+        ([{"width": 3, "points": [[1, 2]] * 20_000}] * 6, "strokes"),
     ],
-    ids=["negative width", "no points", "three coordinates", "too many strokes", "not a list"],
+    ids=["negative width", "no points", "three coordinates", "too many strokes", "not a list", "too many points"],
 )
 def test_bad_strokes_are_a_400_that_says_where(client, strokes, where):
     image = data_uri(np.full((50, 80), 255, np.uint8))

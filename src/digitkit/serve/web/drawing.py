@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from digitkit.errors import ImageError, LimitError
-
-if TYPE_CHECKING:
-    from digitkit.segment.strokes import Stroke
 from digitkit.serve.decode import decode_any_image, decode_base64
 from digitkit.serve.state import service
 
@@ -27,6 +24,9 @@ router = APIRouter(tags=["drawing"])
 
 MAX_STROKES = 2000
 MAX_STROKE_POINTS = 20_000
+#: All strokes together: a page full of digits has a few thousand points. Validation runs on the event loop, so
+#: this (with the body limit) bounds how long one request can hold it.
+MAX_POINTS = 100_000
 
 
 class StrokeIn(BaseModel):
@@ -36,6 +36,14 @@ class StrokeIn(BaseModel):
     )
 
 
+def _not_too_many_points(strokes: list[StrokeIn] | None) -> list[StrokeIn] | None:
+    total = sum(len(s.points) for s in strokes or [])
+    if total > MAX_POINTS:
+        raise ValueError(f"{total:,} points in all; at most {MAX_POINTS:,}")
+    return strokes
+
+
+StrokesIn = Annotated[list[StrokeIn] | None, AfterValidator(_not_too_many_points)]
 STROKES_FIELD = Field(
     default=None,
     max_length=MAX_STROKES,
@@ -46,7 +54,7 @@ STROKES_FIELD = Field(
 
 class DrawRequest(BaseModel):
     image: str = Field(description="the canvas as a PNG data URI")
-    strokes: list[StrokeIn] | None = STROKES_FIELD
+    strokes: StrokesIn = STROKES_FIELD
     model: str | None = None
 
 
@@ -72,15 +80,14 @@ class FeedbackDigit(BaseModel):
 
 class FeedbackRequest(BaseModel):
     image: str = Field(description="the canvas as a PNG data URI, exactly as sent to /api/v1/draw")
-    strokes: list[StrokeIn] | None = STROKES_FIELD
+    strokes: StrokesIn = STROKES_FIELD
     digits: list[FeedbackDigit] = Field(min_length=1)
     model: str | None = None
 
 
-def _strokes(given: list[StrokeIn] | None) -> list[Stroke] | None:
-    from digitkit.segment.strokes import Stroke
-
-    return None if given is None else [Stroke(s.width, np.asarray(s.points, dtype=np.float64)) for s in given]
+def _strokes(given: list[StrokeIn] | None) -> list[tuple[float, list[tuple[float, float]]]] | None:
+    """(width, points) of each stroke: arrays are made off the event loop, in recognise."""
+    return None if given is None else [(s.width, s.points) for s in given]
 
 
 async def _read_canvas(request: Request, text: str) -> tuple[bytes, np.ndarray]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,7 +41,10 @@ def cut_score(model: Model, detector: Model | None) -> Scorer:
 
 
 async def recognise(
-    gray: np.ndarray, batcher: Batcher, detector: Model | None = None, strokes: list[Stroke] | None = None
+    gray: np.ndarray,
+    batcher: Batcher,
+    detector: Model | None = None,
+    strokes: Sequence[tuple[float, Sequence[tuple[float, float]]]] | None = None,
 ) -> list[FoundDigit]:
     """Segment (cutting touching digits between ``strokes`` when the page sent them, else between columns),
     classify, and reject non-digits (with the detector's opinion when one is given)."""
@@ -55,7 +59,8 @@ async def recognise(
         # there, and kept a touching "17" whole (read "1") in real Chromium.
         if strokes is None:
             return best_split(find_digits(gray), cut_score(batcher.model, None))
-        by_stroke = functools.partial(stroke_options, strokes=strokes)
+        drawn = [Stroke(width, np.asarray(points, dtype=np.float64)) for width, points in strokes]
+        by_stroke = functools.partial(stroke_options, strokes=drawn)
         return best_split(find_digits(gray), cut_score(batcher.model, detector), by_stroke, trust_cuts=True)
 
     segments = await loop.run_in_executor(None, segmented)
