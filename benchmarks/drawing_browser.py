@@ -97,15 +97,12 @@ class CanvasOnly:
         self.url = f"http://127.0.0.1:{port}/api/v1/draw"
 
     def draw(self, strokes: list[np.ndarray]) -> tuple[dict[str, Any], float]:
-        from PIL import Image, ImageDraw
+        from PIL import Image
 
-        from digitkit.segment.strokes import pen_line
+        from digitkit.data.strokes import on_canvas
 
-        image = Image.new("L", self.canvas, 255)
-        for stroke in strokes:
-            pen_line(ImageDraw.Draw(image), [(float(x), float(y)) for x, y in stroke], self.pen, 0)
         buffer = io.BytesIO()
-        image.save(buffer, format="PNG")
+        Image.fromarray(on_canvas(strokes, (self.canvas[1], self.canvas[0]), self.pen)).save(buffer, format="PNG")
         body = {
             "image": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
             "strokes": [{"width": self.pen, "points": np.asarray(s).round(1).tolist()} for s in strokes],

@@ -14,10 +14,9 @@ from collections.abc import Sequence
 
 import httpx
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from digitkit.runtime.artifact import ArtifactMeta
-from digitkit.segment.strokes import pen_line
 
 
 def free_port() -> int:
@@ -67,16 +66,6 @@ TOUCHING_170 = [
     [(105, 60), (215, 60), (140, 240)],
     [(240 + 45 * np.cos(a), 150 + 90 * np.sin(a)) for a in np.linspace(0, 2 * np.pi, 25)],
 ]
-
-
-def drawn(strokes: Sequence[np.ndarray], size: tuple[int, int] = (420, 840), pen: float = 30.0) -> np.ndarray:
-    """Strokes (canvas pixels) drawn black on white with a round pen ``pen`` wide, as the drawing page's canvas
-    draws them (its default pen on its 840 x 420 canvas)."""
-    image = Image.new("L", (size[1], size[0]), 255)
-    draw = ImageDraw.Draw(image)
-    for stroke in strokes:
-        pen_line(draw, [(float(x), float(y)) for x, y in stroke], pen, 0)
-    return np.asarray(image)
 
 
 def placeholder_meta(name: str = "t", **overrides: object) -> ArtifactMeta:

@@ -10,7 +10,6 @@ from digitkit.segment.split import best_split
 from digitkit.segment.strokes import Stroke, footprint, side_by_side, stroke_options
 from digitkit.serve.web.recognise import cut_score
 from drawing_browser import number_strokes  # benchmarks/: how the browser benchmark lays out a number
-from helpers import drawn
 
 PEN = 30.0  #: the page's default pen on its 840-pixel canvas
 
@@ -23,7 +22,7 @@ def scores():
 
 
 def read(strokes, score, by_stroke=True):
-    segments = find_digits(drawn(strokes, pen=PEN))
+    segments = find_digits(S.on_canvas(strokes, pen=PEN))
     given = [Stroke(PEN, np.asarray(s, dtype=np.float64)) for s in strokes]
     if by_stroke:
         segments = best_split(segments, score, lambda group: stroke_options(group, given), trust_cuts=True)
@@ -67,13 +66,13 @@ ONE_DIGIT = {
 @pytest.mark.parametrize("name", ONE_DIGIT)
 def test_the_strokes_of_one_digit_are_never_cut_apart(name):
     strokes = _unit(ONE_DIGIT[name])
-    [group] = find_digits(drawn(strokes, pen=PEN))
+    [group] = find_digits(S.on_canvas(strokes, pen=PEN))
     assert stroke_options(group, [Stroke(PEN, s) for s in strokes]) == []
 
 
 def test_digits_side_by_side_are_offered_as_one_cut_of_many():
     strokes = _unit(S.DIGITS["1"], left=100, stretch=0.6) + _unit(S.DIGITS["4"], left=200, stretch=0.8)
-    [group] = find_digits(drawn(strokes, pen=PEN))
+    [group] = find_digits(S.on_canvas(strokes, pen=PEN))
     offered = stroke_options(group, [Stroke(PEN, s) for s in strokes])
     # The 1 alone, then the 4's two strokes together; never the 4's stem apart from its corner.
     assert [[p.box[0] < 200 for p in option] for option in offered] == [[True, False]]
@@ -88,7 +87,7 @@ def test_side_by_side_wants_each_centre_outside_the_others_extent_and_similar_he
 
 def test_the_footprint_covers_exactly_the_ink_of_its_stroke():
     stroke = np.array([[50.0, 40.0], [120.0, 160.0], [200.0, 60.0]])
-    ink = drawn([stroke], size=(220, 260), pen=PEN) < 128
+    ink = S.on_canvas([stroke], size=(220, 260), pen=PEN) < 128
     mask = footprint(Stroke(PEN, stroke), (0, 0), ink.shape)
     assert mask[ink].all()  # every inked pixel is the stroke's
     assert mask.sum() < 1.2 * ink.sum()  # and the margin is a pixel, not a blob

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 from starlette.testclient import TestClient
 
+from digitkit.data.strokes import on_canvas
 from digitkit.serve.settings import Settings
 from digitkit.serve.web.app import create_app
-from helpers import TOUCHING_170, canvas, data_uri, drawn
+from helpers import TOUCHING_170, canvas, data_uri
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def test_feedback_for_a_box_that_is_not_there_is_refused(client, encode, mnist_t
 
 
 def test_strokes_sent_with_the_canvas_cut_touching_digits_apart(client):
-    image = data_uri(drawn([np.array(s) for s in TOUCHING_170], size=(300, 400)))
+    image = data_uri(on_canvas([np.array(s) for s in TOUCHING_170], size=(300, 400)))
     strokes = [{"width": 30, "points": [list(p) for p in s]} for s in TOUCHING_170]
     assert client.post("/api/v1/draw", json={"image": image}).json()["number"] != "170"  # ink alone: one group
     answer = client.post("/api/v1/draw", json={"image": image, "strokes": strokes}).json()

@@ -255,6 +255,16 @@ def render(strokes: Strokes, height: int, pen: float, margin: int = 8) -> np.nda
     return np.asarray(image)
 
 
+def on_canvas(strokes: Strokes, size: tuple[int, int] = (420, 840), pen: float = 30.0) -> np.ndarray:
+    """uint8 (height, width) canvas of strokes given in canvas pixels, drawn black on white with a round pen
+    ``pen`` wide, as the drawing page's canvas draws them (defaults: its canvas and its default pen)."""
+    image = Image.new("L", (size[1], size[0]), 255)
+    draw = ImageDraw.Draw(image)
+    for stroke in strokes:
+        pen_line(draw, [(float(x), float(y)) for x, y in stroke], pen, 0)
+    return np.asarray(image)
+
+
 def rendered_set(families: tuple[str, ...], count: int, seed: int) -> tuple[list[np.ndarray], list[str]]:
     """``count`` drawings from ``families`` (in turn), rendered at 60-200 px with a pen of 6-16% of the height,
     as uint8 canvases of varying size; and their family names."""

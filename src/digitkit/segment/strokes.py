@@ -79,6 +79,7 @@ def stroke_options(segment: Segment, strokes: list[Stroke]) -> list[list[Segment
         return []
     x, y, width, height = segment.box
     masks = [footprint(s, (x, y), (height, width)) for s in mine]
+    lows, highs = [float(s.points[:, 0].min()) for s in mine], [float(s.points[:, 0].max()) for s in mine]
     runs: dict[tuple[int, int], Segment | None] = {}
 
     def run(start: int, stop: int) -> Segment | None:
@@ -94,13 +95,7 @@ def stroke_options(segment: Segment, strokes: list[Stroke]) -> list[list[Segment
             kept = [p for p in pieces if p is not None]
             if len(kept) < len(pieces):
                 continue
-            extents = [
-                (
-                    float(min(s.points[:, 0].min() for s in mine[a:b])),
-                    float(max(s.points[:, 0].max() for s in mine[a:b])),
-                )
-                for a, b in spans
-            ]
+            extents = [(min(lows[a:b]), max(highs[a:b])) for a, b in spans]
             if side_by_side(extents, [p.box[3] for p in kept]):
                 found.append(sorted(kept, key=lambda p: p.box[0]))
     return found
