@@ -18,6 +18,9 @@ from PIL import Image
 
 from digitkit.runtime.artifact import ArtifactMeta
 
+#: How long a test server may take to answer /status: a few seconds normally, much more on a stalled CI machine.
+STARTUP_S = 90
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -99,7 +102,7 @@ class RunningServer:
         self.process = subprocess.Popen(
             command, stdout=self.log, stderr=subprocess.STDOUT, env=env, preexec_fn=limit_fds
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + STARTUP_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.output()[-2000:]}")
@@ -109,7 +112,7 @@ class RunningServer:
             except httpx.HTTPError:
                 time.sleep(0.05)
         self.stop()
-        raise RuntimeError("server did not start within 30 s")
+        raise RuntimeError(f"server did not start within {STARTUP_S} s")
 
     def output(self) -> str:
         self.log.seek(0)

@@ -75,11 +75,43 @@ def test_the_default_recipe_uses_every_family_and_the_detector_none():
     from digitkit.train.recipe import load_recipe
 
     shares = [f.name for f in fields(A.AugmentConfig) if f.name.startswith("p_") and f.default == 0.0]
-    assert len(shares) == len(FAMILIES)
+    assert len(shares) == len(FAMILIES) + 1  # and the hooked 1s, which need labels
     default, detector = load_recipe("default").augment, load_recipe("detector").augment
     assert default is not None and detector is not None
     assert all(getattr(default, share) > 0 for share in shares)
     assert all(getattr(detector, share) == 0 for share in shares)
+
+
+def _sticks(lean: float) -> torch.Tensor:
+    """Two 3-pixel-wide sticks from row 4 to row 23, leaning ``lean`` columns per row (negative: top right)."""
+    x = torch.zeros(2, 1, 28, 28)
+    for row in range(4, 24):
+        column = round(14 + lean * (row - 14))
+        x[:, 0, row, column - 1 : column + 2] = 1.0
+    return x
+
+
+def test_a_hook_flags_an_upright_stick_at_its_top_left_and_leaves_a_leaning_one():
+    upright = _sticks(0.0)
+    out = A.hook(upright, torch.Generator().manual_seed(0))
+    added = (out > 0.5) & (upright < 0.5)
+    rows, columns = torch.where(added[0, 0])
+    assert len(rows) >= 4 and int(rows.max()) <= 4 + 0.4 * 20 + 2 and int(columns.max()) < 14  # up and left
+    assert bool((out >= upright).all())
+    assert torch.equal(out, A.hook(upright, torch.Generator().manual_seed(0)))
+    leaning = _sticks(-0.45)  # "/" : a flag on it would make a 7
+    assert torch.equal(A.hook(leaning, torch.Generator().manual_seed(0)), leaning)
+
+
+def test_augment_hooks_only_the_ones_and_only_given_labels():
+    from dataclasses import fields
+
+    off = {f.name: 0.0 for f in fields(A.AugmentConfig) if f.name.startswith("p_")}
+    config = A.AugmentConfig(**{**off, "p_hooked_one": 1.0, "clean_share": 0.0})
+    x = _sticks(0.0)
+    out = A.augment(x, torch.Generator().manual_seed(0), config, labels=torch.tensor([1, 7]))
+    assert not torch.equal(out[0], x[0]) and torch.equal(out[1], x[1])
+    assert torch.equal(A.augment(x, torch.Generator().manual_seed(0), config), x)  # no labels: no hook
 
 
 def test_same_seed_same_augmentation(batch):

@@ -243,3 +243,17 @@ def test_touching_digits_are_split_into_the_number(page):
     answer = draw_and_answer(page, TOUCHING_170)
     assert len(answer["digits"]) == 3 and answer["number"] == "170", answer["number"]
     wait_for_number(page, "170")
+
+
+# A 1 with a flag at the top, as much of Europe writes it, between two 7s: MNIST's 1s are plain sticks, and the
+# shipped default read this 1 as 7 ("777") before hooked 1s were trained in (recipes/default.toml).
+HOOKED_717 = [
+    [(60, 50), (170, 50), (100, 240)],
+    [(230, 85), (290, 45), (290, 240)],
+    [(380, 50), (490, 50), (420, 240)],
+]
+
+
+def test_a_hooked_one_between_sevens_is_read_as_one(page):
+    answer = draw_and_answer(page, HOOKED_717)
+    assert answer["number"] == "717", answer["number"]

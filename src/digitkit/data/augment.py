@@ -267,19 +267,70 @@ def salt_and_pepper(x: Tensor, gen: torch.Generator, amount: tuple[float, float]
     return torch.where(hit, salt, x)
 
 
+def hook(
+    x: Tensor,
+    gen: torch.Generator,
+    length: tuple[float, float] = (0.2, 0.4),
+    slope: tuple[float, float] = (25, 60),
+    max_lean: float = 0.2,
+) -> Tensor:
+    """A flag from the top of the stroke down to the left: a 1 as much of Europe writes it. MNIST's 1s are nearly
+    all plain sticks, so a model that learned from them alone reads a hooked 1 as a 7 about half the time.
+
+    The flag is ``length`` of the ink's height long, ``slope`` degrees below the horizontal and as wide as the
+    stroke (ink mass over height: a stick's width). Only upright sticks get one (columns per row under
+    ``max_lean``): a flag on a leaning stick makes a 7, while the affine step that follows leans flag and stick
+    together."""
+    n, _, h, w = x.shape
+    weight = x[:, 0]
+    mass = weight.sum(dim=(1, 2)).clamp_min(1e-6)
+    grid = _pixel_grid(h, w)  # (H*W, 2) as (row, column)
+    flat = weight.reshape(n, -1)
+    mean = flat @ grid / mass[:, None]
+    centred = grid[None] - mean[:, None]
+    spread = (flat[..., None, None] * centred[..., :, None] * centred[..., None, :]).sum(1)  # (n, 2, 2)
+    upright = (spread[:, 0, 1] / spread[:, 0, 0].clamp_min(1e-6)).abs() < max_lean
+    ink = weight > 0.5
+    rows = ink.any(dim=2).float()
+    top = rows.argmax(dim=1)
+    height = (h - rows.flip(1).argmax(dim=1) - top).float()
+    top_ink = ink[torch.arange(n), top].float()
+    column = (top_ink * torch.arange(w, dtype=torch.float32)).sum(1) / top_ink.sum(1).clamp_min(1)
+    half = (mass / height.clamp_min(1) / 2 - 0.3).clamp(0.5, 1.8)
+    reach = _uniform(n, *length, gen) * height
+    angle = _uniform(n, *slope, gen) * math.pi / 180
+    start = torch.stack([top.float() + half, column], dim=1)
+    along = torch.stack([reach * torch.sin(angle), -reach * torch.cos(angle)], dim=1)
+    t = ((grid[None] - start[:, None]) * along[:, None]).sum(2) / (along * along).sum(1, keepdim=True).clamp_min(1e-6)
+    nearest = start[:, None] + t.clamp(0, 1)[..., None] * along[:, None]
+    distance = (grid[None] - nearest).norm(dim=2).reshape(n, 1, h, w)
+    flag = (1 - (distance - half[:, None, None, None]).clamp(0, 1)) * upright[:, None, None, None]
+    return torch.maximum(x, flag)
+
+
 def _apply(x: Tensor, share: float, gen: torch.Generator, op: Callable[..., Tensor], **kwargs: Any) -> Tensor:
+    return _apply_to(x, torch.ones(x.shape[0], dtype=torch.bool), share, gen, op, **kwargs)
+
+
+def _apply_to(
+    x: Tensor, eligible: Tensor, share: float, gen: torch.Generator, op: Callable[..., Tensor], **kwargs: Any
+) -> Tensor:
+    """``op`` on a random ``share`` of the ``eligible`` rows of ``x``."""
     if share <= 0:
         return x
-    chosen = torch.rand(x.shape[0], generator=gen) < share
+    chosen = (torch.rand(x.shape[0], generator=gen) < share) & eligible
     if bool(chosen.any()):
         x = x.clone()
         x[chosen] = op(x[chosen], gen, **kwargs)
     return x
 
 
-def augment(x: Tensor, gen: torch.Generator, cfg: AugmentConfig) -> Tensor:
-    """Apply the training augmentation to a (B, 1, 28, 28) batch; ``clean_share`` of it stays as is."""
+def augment(x: Tensor, gen: torch.Generator, cfg: AugmentConfig, labels: Tensor | None = None) -> Tensor:
+    """Apply the training augmentation to a (B, 1, 28, 28) batch; ``clean_share`` of it stays as is.
+    ``labels`` (digits) let a share of the 1s be drawn hooked; without them no op depends on the class."""
     keep = torch.rand(x.shape[0], generator=gen) < cfg.clean_share
+    if labels is not None:  # before the clean share is set aside: a hooked 1 is a clean image of a 1
+        x = _apply_to(x, labels == 1, cfg.p_hooked_one, gen, hook)
     out = _apply(x, cfg.p_thickness, gen, thickness)
     out = _apply(out, cfg.p_affine, gen, affine, rotate=cfg.rotate, scale=cfg.scale, shift=cfg.shift, shear=cfg.shear)
     out = _apply(out, cfg.p_elastic, gen, elastic)

@@ -24,6 +24,7 @@ from digitkit.models.checkpoint import load_checkpoint, model_from_checkpoint, s
 from digitkit.models.prune import apply_pruning, is_pruned, make_permanent, sparsity
 from digitkit.preprocess import PREPROCESS_VERSION, normalize_batch
 from digitkit.progress import batch_bar
+from digitkit.tasks import DIGITS
 from digitkit.train import distributed
 from digitkit.train.distributed import SINGLE, Ranks
 from digitkit.train.recipe import Recipe
@@ -118,7 +119,8 @@ class TrainStep:
         recipe = self.recipe
         batch = images[:, None]
         if recipe.augment is not None:
-            batch = augment(batch, self.gen, recipe.augment)
+            digits = labels if recipe.task == DIGITS.name else None  # the detector's labels are not digits
+            batch = augment(batch, self.gen, recipe.augment, digits)
         inputs = _to_input(batch[:, 0].numpy())
         logits = self.model(inputs.to(self.device))
         loss = F.cross_entropy(logits, labels.to(self.device), label_smoothing=recipe.label_smoothing)
