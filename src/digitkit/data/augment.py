@@ -287,9 +287,9 @@ def hook(
     grid = _pixel_grid(h, w)  # (H*W, 2) as (row, column)
     flat = weight.reshape(n, -1)
     mean = flat @ grid / mass[:, None]
-    centred = grid[None] - mean[:, None]
-    spread = (flat[..., None, None] * centred[..., :, None] * centred[..., None, :]).sum(1)  # (n, 2, 2)
-    upright = (spread[:, 0, 1] / spread[:, 0, 0].clamp_min(1e-6)).abs() < max_lean
+    down, across = (grid[None] - mean[:, None]).unbind(dim=2)  # (n, H*W) each, from the ink's centre
+    lean = (flat * down * across).sum(1) / (flat * down * down).sum(1).clamp_min(1e-6)  # columns per row
+    upright = lean.abs() < max_lean
     ink = weight > 0.5
     rows = ink.any(dim=2).float()
     top = rows.argmax(dim=1)
