@@ -38,3 +38,12 @@ def test_rendered_sets_take_the_families_in_turn():
     assert names[: len(S.TRAINED)] == list(S.TRAINED) and len(images) == 10
     again, _ = S.rendered_set(S.TRAINED, 10, seed=1)
     assert all(np.array_equal(a, b) for a, b in zip(images, again, strict=True))
+
+
+def test_a_hatching_set_drawn_alone_leans_at_least_45_degrees_from_upright():
+    rng = np.random.default_rng(0)
+    alone = [h for h in (S.hatching(rng) for _ in range(200)) if len({tuple(np.round(s[1] - s[0], 6)) for s in h}) == 1]
+    assert len(alone) > 50  # about half of them
+    for lines in alone:
+        dx, dy = np.abs(lines[0][1] - lines[0][0])
+        assert dy <= dx + 1e-9  # within 45 degrees of horizontal

@@ -6,7 +6,7 @@ import pytest
 from digitkit.runtime import load_model
 from digitkit.runtime.model import softmax
 from digitkit.segment import find_digits
-from digitkit.segment.split import best_split, options
+from digitkit.segment.split import MIN_PIECE_SCORE, best_split, options
 
 
 def touching(images, advance=1.0, scale=4):
@@ -57,3 +57,23 @@ def test_a_narrow_group_has_no_split_options(mnist_test):
     assert labels[2] == 1
     (segment,) = find_digits(touching([images[2]]))  # a 1
     assert segment.box[2] < segment.box[3] and options(segment) == []
+
+
+def test_a_cut_with_a_piece_the_page_would_reject_is_no_option(mnist_test):
+    """With trust_cuts a cut is taken only while each of its pieces scores MIN_PIECE_SCORE (a piece the page
+    would reject means the cut went through a letter); below that the group stays whole."""
+    images, _ = mnist_test
+    (group,) = find_digits(touching(images[:2], advance=0.8))
+    assert options(group)
+
+    def scorer(piece_score: float):
+        def score(crops):
+            out = np.zeros((len(crops), 10), np.float32)
+            out[:, 3] = piece_score
+            out[0, 3] = 0.2  # the whole group comes first: less sure than any piece
+            return out
+
+        return score
+
+    assert len(best_split([group], scorer(MIN_PIECE_SCORE), trust_cuts=True)) >= 2
+    assert best_split([group], scorer(MIN_PIECE_SCORE - 0.01), trust_cuts=True) == [group]

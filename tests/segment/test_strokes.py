@@ -70,6 +70,17 @@ def test_the_strokes_of_one_digit_are_never_cut_apart(name):
     assert stroke_options(group, [Stroke(PEN, s) for s in strokes]) == []
 
 
+@pytest.mark.parametrize("letter", ["h", "n", "r"])
+def test_an_arch_begun_on_the_stem_is_not_cut_off_even_a_little_right_of_its_centre_line(letter):
+    """The pen lands on the stem's ink, not on its centre line: moved right by a sixth of the pen, the arch's
+    start still holds the stem's centre inside its extent, so the letter stays whole (and the detector, which
+    learned letters, rejects it) instead of reading 1 and 7."""
+    stem, arch = _unit(S.LETTERS[letter])
+    strokes = [stem, arch + (PEN / 6, 0.0)]
+    [group] = find_digits(S.on_canvas(strokes, pen=PEN))
+    assert stroke_options(group, [Stroke(PEN, s) for s in strokes]) == []
+
+
 def test_digits_side_by_side_are_offered_as_one_cut_of_many():
     strokes = _unit(S.DIGITS["1"], left=100, stretch=0.6) + _unit(S.DIGITS["4"], left=200, stretch=0.8)
     [group] = find_digits(S.on_canvas(strokes, pen=PEN))

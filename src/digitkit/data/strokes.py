@@ -178,9 +178,13 @@ def scribble(rng: np.random.Generator) -> Strokes:
 
 
 def hatching(rng: np.random.Generator) -> Strokes:
-    """Parallel lines, crossed by a second set half the time."""
+    """Parallel lines, crossed by a second set half the time. A set drawn alone leans at least 45 degrees from
+    upright: a row of upright strokes is how one writes 111, and no one can tell the two apart (in session 9's
+    canvas run, 8 of 16 hatchings read as digits were such rows, each stroke a 1 at 0.95)."""
     out = []
-    for angle in [rng.uniform(0, np.pi)] + ([rng.uniform(0, np.pi)] if rng.random() < 0.5 else []):
+    crossed = rng.random() < 0.5
+    alone = rng.uniform(-np.pi / 4, np.pi / 4)  # direction within 45 degrees of horizontal
+    for angle in [rng.uniform(0, np.pi), rng.uniform(0, np.pi)] if crossed else [alone]:
         direction = np.array([np.cos(angle), np.sin(angle)])
         normal = np.array([-direction[1], direction[0]])
         for offset in np.linspace(-0.4, 0.4, int(rng.integers(3, 8))):
