@@ -179,8 +179,8 @@ def scribble(rng: np.random.Generator) -> Strokes:
 
 def hatching(rng: np.random.Generator) -> Strokes:
     """Parallel lines, crossed by a second set half the time. A set drawn alone leans at least 45 degrees from
-    upright: a row of upright strokes is how one writes 111, and no one can tell the two apart (in session 9's
-    canvas run, 8 of 16 hatchings read as digits were such rows, each stroke a 1 at 0.95)."""
+    upright: a row of upright strokes is how one writes 111, and no one can tell the two apart (on the drawing
+    benchmark's canvases, seed 1, 8 of the 16 hatchings read as digits were such rows, each stroke a 1 at 0.95)."""
     out = []
     crossed = rng.random() < 0.5
     alone = rng.uniform(-np.pi / 4, np.pi / 4)  # direction within 45 degrees of horizontal
