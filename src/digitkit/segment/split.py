@@ -88,13 +88,14 @@ def best_split(
     out: list[Segment] = []
     at = 0
     for group in choices:
-        scored = []
+        scored, cuts = [], []  # each option's mean log-probability; the cuts whose every piece is sure enough
         for index, option in enumerate(group):
             pieces = slice(at, at + len(option))
-            admissible = index == 0 or sure[pieces].min() >= MIN_PIECE_SCORE
-            scored.append(float(confidence[pieces].mean()) if admissible else -np.inf)
+            scored.append(float(confidence[pieces].mean()))
+            if index and sure[pieces].min() >= MIN_PIECE_SCORE:
+                cuts.append(index)
             at += len(option)
-        best = 1 + int(np.argmax(scored[1:])) if len(scored) > 1 and max(scored[1:]) > -np.inf else 0
+        best = max(cuts, key=scored.__getitem__, default=0)
         whole = group[0][0]
         wide = whole.box[2] >= SURELY_SEVERAL * whole.box[3]
         surer = scored[best] > scored[0] + WHOLE_MARGIN
