@@ -20,13 +20,15 @@ from digitkit.errors import ImageError
 
 #: Bumped whenever :func:`normalize` changes what it produces; artifacts record the version they were
 #: trained with and the runtime refuses one it does not know.
-PREPROCESS_VERSION = 3
+PREPROCESS_VERSION = 4
 #: Version 2 added two steps that act only on a bright border: bright ink on a light-grey page is no longer
 #: inverted, and bright edge bands are turned back. Version 3 stopped refitting 28x28 images whose ink box is
-#: larger than MNIST's and centres by the ink alone. Older artifacts stay loadable: MNIST passes through every
-#: version unchanged, and a test scores the version-1 default (tests/fixtures) through version 3 on every suite
-#: and MNIST-C kind.
-KNOWN_PREPROCESS_VERSIONS = frozenset({1, 2, PREPROCESS_VERSION})
+#: larger than MNIST's and centres by the ink alone. Version 4 turns edge bands back only when that leaves a dark
+#: frame: a dark digit cropped tight on white paper has columns that are mostly ink, and version 3 cut it into
+#: bands. Older artifacts stay loadable: MNIST passes through every version unchanged, and a test scores the
+#: shipped default (trained on version 3) and the version-1 default (tests/fixtures) through this version on every
+#: suite and MNIST-C kind.
+KNOWN_PREPROCESS_VERSIONS = frozenset({1, 2, 3, PREPROCESS_VERSION})
 
 SIDE = 28  #: output side in pixels
 BOX = 20  #: the digit's longer side after fitting
@@ -43,6 +45,9 @@ FULL_INK = 0.8  #: MNIST's brightest pixel is always above this; fainter images 
 BLANK_LEVEL = 0.08  #: an image whose brightest pixel (after background removal) is below this is blank
 BAND_BRIGHT, BAND_DARK = 0.75, 0.25  #: edge bands above this median on a page below that are re-inverted
 INK_QUANTILE = 0.01  #: polarity compares the darkest and brightest 1% of pixels with the background level
+#: Bands turned back must leave at most this share of the frame bright: MNIST-C's stripe leaves at most 5.4%,
+#: a tight crop of dark ink on white 2% to 58% (half above 22%), measured on 1,000 MNIST test digits.
+BAND_FRAME = 0.08
 
 
 def to_float(image: np.ndarray) -> np.ndarray:
@@ -107,7 +112,8 @@ def white_on_black(gray: np.ndarray) -> np.ndarray:
 def _unstripe(batch: np.ndarray) -> np.ndarray:
     """Re-invert bright bands along the edges of an otherwise dark image (a partly inverted image, MNIST-C's
     stripe): columns at the left or right edge, then rows at the top or bottom, whose median is bright while
-    the rest of the image's columns (rows) are dark. Images with an even background are not touched."""
+    the rest of the image's columns (rows) are dark, when turning them back leaves the image a dark frame, as a
+    white-on-black digit has. Images with an even background are not touched."""
     for transposed in (False, True):
         view = batch.transpose(0, 2, 1) if transposed else batch
         # Only images with bright outer lines can have a band: half a band's pixels are above BAND_BRIGHT.
@@ -130,9 +136,18 @@ def _unstripe(batch: np.ndarray) -> np.ndarray:
             batch = batch.copy()
             view = batch.transpose(0, 2, 1) if transposed else batch
             for i, lead, trail in zip(candidates[flip], first[flip], last[flip], strict=True):
-                view[i, :, :lead] = 1.0 - view[i, :, :lead]
-                view[i, :, lines - trail :] = 1.0 - view[i, :, lines - trail :]
+                turned = view[i].copy()
+                turned[:, :lead] = 1.0 - turned[:, :lead]
+                turned[:, lines - trail :] = 1.0 - turned[:, lines - trail :]
+                if _bright_frame_share(turned) <= BAND_FRAME:
+                    view[i] = turned
     return batch
+
+
+def _bright_frame_share(image: np.ndarray) -> float:
+    """The share of an image's outermost pixels (its frame) that are brighter than mid-grey."""
+    frame = np.concatenate([image[0], image[-1], image[1:-1, 0], image[1:-1, -1]])
+    return float((frame > 0.5).mean())
 
 
 def _ink_is_darker(batch: np.ndarray, level: np.ndarray) -> np.ndarray:
