@@ -1,4 +1,5 @@
-"""digitkit evaluate MODEL: figures on MNIST test, the robustness suite, a Kaggle CSV or an image folder."""
+"""digitkit evaluate MODEL: figures on MNIST test, the robustness suite, MNIST-C, other writers' digits, a Kaggle CSV
+or an image folder; for the detector, the share of a digit set it keeps."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from typing import Any
 from digitkit.commands.common import add_cache, new_parser, positive_int
 from digitkit.data.mnist import cache_dir, ensure_mnist
 from digitkit.data.sources import SOURCES, load_set
+from digitkit.errors import ConfigError
 from digitkit.files import write_atomic
+from digitkit.tasks import DETECTOR
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,9 +59,13 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"model {model.name} ({model.path}, {model.path.stat().st_size:,} bytes, {model.meta.parameters:,} parameters)"
     )
-    if args.data == "suite":
+    if model.meta.task == DETECTOR.name:
+        if args.confusion_png or args.mistakes_png:
+            raise ConfigError(f"{model.name} answers digit or not: --confusion-png and --mistakes-png are for digits")
+        result: dict[str, Any] = _digits_kept(model, args.data, cache)
+    elif args.data == "suite":
         ensure_mnist(cache, True)
-        result: dict[str, Any] = evaluate_suite(model, cache, args.suite_size, True)
+        result = evaluate_suite(model, cache, args.suite_size, True)
         print(format_suite(result))
     elif args.data == "held-out":
         ensure_mnist(cache, True)
@@ -90,3 +97,18 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         write_atomic(args.json, json.dumps({"model": model.name, "data": args.data, **result}, indent=2).encode())
     return 0
+
+
+def _digits_kept(detector: Any, data: str, cache: Path) -> dict[str, Any]:
+    """The detector alone on a set of digits, at its argmax: the share it keeps. (The drawing page rejects only
+    above 0.7, and weighs the classifier too: benchmarks/segment.py measures the page.)"""
+    if data in ("suite", "held-out") or data.startswith("mnist-c"):
+        raise ConfigError(
+            f"{detector.name} tells digits from non-digits, and --data {data} measures digit classifiers; give it "
+            "a set of digits (mnist-test, uci-digits, folder:DIR) to see how many it keeps"
+        )
+    digits = load_set(data, cache, True)
+    rejected = int((detector.predict(digits.images) == DETECTOR.classes.index("not-digit")).sum())
+    kept = 1.0 - rejected / len(digits.labels)
+    print(f"{data}: n={len(digits.labels)}  kept as digits {kept:.4%}  ({rejected} called not a digit)")
+    return {"n": len(digits.labels), "digits_kept": kept}
