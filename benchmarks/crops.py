@@ -1,11 +1,16 @@
-"""Uploads cropped to the ink: MNIST test digits cut to their ink box (no margin, or a margin of 3 pixels), at
-their own size and 3x larger, dark on white and white on black, read through ``Model.predict`` as the API reads
-an upload. A crop without margin should read as well as one with.
+"""Uploads as people crop them, read through ``Model.predict`` as the API reads an upload:
+
+- cut to the ink box (no margin, or a margin of 3 pixels), at their own size and 3x larger, dark on white and
+  white on black: a crop without margin should read as well as one with;
+- written in a form's box (scaled 4x on a page with a 6-pixel margin, lines 4 pixels wide): along the edge,
+  inside, open at the top, white on black, pencil on grey paper, and turned by 2 and 4 degrees: a boxed digit should
+  read as well as the same digit on the same page without the box.
 
 Preprocessing version 3 cut tight dark-on-white crops into bands (a thick digit's middle columns are mostly
-ink, so its edge columns looked like MNIST-C's inverted stripes); version 4 keeps them whole.
+ink, so its edge columns looked like MNIST-C's inverted stripes) and took a box for ink or for the border;
+version 4 keeps crops whole and paints boxes over.
 
-    python benchmarks/crops.py [--images 10000] [--models default tiny max]
+    python benchmarks/crops.py [--images 10000] [--boxed 2000] [--models default tiny max]
 """
 
 from __future__ import annotations
@@ -30,9 +35,35 @@ def cropped(image: np.ndarray, margin: int, scale: int, dark_on_white: bool) -> 
     return 255 - crop if dark_on_white else crop
 
 
+#: name -> (sides, page, ink, inset, turned degrees)
+BOXES = {
+    "box along the edge": ("tblr", 255, 0, 0, 0),
+    "box inside": ("tblr", 255, 0, 8, 0),
+    "open top": ("blr", 255, 0, 8, 0),
+    "white on black": ("tblr", 0, 255, 8, 0),
+    "pencil on grey": ("tblr", 200, 60, 8, 0),
+    "turned 2 degrees": ("tblr", 255, 0, 8, 2),
+    "turned 4 degrees": ("tblr", 255, 0, 8, 4),
+}
+
+
+def boxed(image: np.ndarray, sides: str, page: int, ink: int, inset: int, turned: float) -> np.ndarray:
+    field = np.pad(255 - image, 6, constant_values=255)
+    field = np.asarray(Image.fromarray(field).resize((160, 160), Image.Resampling.BILINEAR)) / 255.0
+    drawn = ink + (page - ink) * field
+    end = 160 - inset
+    for side in sides:
+        rows = slice(inset, inset + 4) if side == "t" else slice(end - 4, end) if side == "b" else slice(inset, end)
+        cols = slice(inset, inset + 4) if side == "l" else slice(end - 4, end) if side == "r" else slice(inset, end)
+        drawn[rows, cols] = ink
+    picture = Image.fromarray(drawn.round().astype(np.uint8))
+    return np.asarray(picture.rotate(turned, Image.Resampling.BILINEAR, fillcolor=page) if turned else picture)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=int, default=10000, help="MNIST test digits (default: all 10,000)")
+    parser.add_argument("--boxed", type=int, default=2000, help="digits drawn in each kind of box (default: 2,000)")
     parser.add_argument("--models", nargs="+", default=["default"], help="shipped names or .onnx paths")
     args = parser.parse_args()
 
@@ -59,6 +90,13 @@ def main() -> None:
                     f"{name:8} {polarity:14} x{scale}: tight {row['margin_0']:.2%}  margin 3 px {row['margin_3']:.2%}",
                     flush=True,
                 )
+        for kind, (sides, page, ink, inset, turned) in BOXES.items():
+            row = {"model": name, "box": kind}
+            for label, drawn in (("boxed", sides), ("unboxed", "")):
+                pages = np.stack([boxed(image, drawn, page, ink, inset, turned) for image in images[: args.boxed]])
+                row[label] = float(np.mean(model.predict(pages) == labels[: args.boxed]))
+            results.append(row)
+            print(f"{name:8} {kind:18}: in the box {row['boxed']:.2%}  without it {row['unboxed']:.2%}", flush=True)
     write_result("crops", {"images": len(images), "preprocess_version": PREPROCESS_VERSION, "results": results})
 
 
