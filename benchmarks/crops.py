@@ -10,14 +10,20 @@ Preprocessing version 3 cut tight dark-on-white crops into bands (a thick digit'
 ink, so its edge columns looked like MNIST-C's inverted stripes) and took a box for ink or for the border;
 version 4 keeps crops whole and paints boxes over.
 
-    python benchmarks/crops.py [--images 10000] [--boxed 2000] [--models default tiny max]
+    python benchmarks/crops.py [--images 10000] [--boxed 2000] [--models default tiny max] [--against FILE]
+
+It also times ``normalize_batch`` on MNIST digits (batches of 64, and one at a time); ``--against`` times another
+preprocess.py beside it in the same run (for example version 3's: ``git show d4cf73e:src/digitkit/preprocess.py``).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
+import time
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 from PIL import Image
@@ -60,11 +66,36 @@ def boxed(image: np.ndarray, sides: str, page: int, ink: int, inset: int, turned
     return np.asarray(picture.rotate(turned, Image.Resampling.BILINEAR, fillcolor=page) if turned else picture)
 
 
+def preprocessing_cost(module: ModuleType, images: np.ndarray) -> dict[str, float]:
+    """Microseconds per image of ``module.normalize_batch``: batches of 64, and one image at a time (best of 3)."""
+
+    def per_image(batch: int, count: int) -> float:
+        start = time.perf_counter()
+        for first in range(0, count, batch):
+            module.normalize_batch(images[first : first + batch])
+        return (time.perf_counter() - start) / count * 1e6
+
+    return {
+        "batch_64_us": min(per_image(64, 6400) for _ in range(3)),
+        "single_us": min(per_image(1, 2000) for _ in range(3)),
+    }
+
+
+def load_preprocess(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("other_preprocess", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"--against {path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=int, default=10000, help="MNIST test digits (default: all 10,000)")
     parser.add_argument("--boxed", type=int, default=2000, help="digits drawn in each kind of box (default: 2,000)")
     parser.add_argument("--models", nargs="+", default=["default"], help="shipped names or .onnx paths")
+    parser.add_argument("--against", type=Path, help="another preprocess.py to time beside this one")
     args = parser.parse_args()
 
     from digitkit.data.mnist import cache_dir, ensure_mnist, load_mnist
@@ -97,7 +128,19 @@ def main() -> None:
                 row[label] = float(np.mean(model.predict(pages) == labels[: args.boxed]))
             results.append(row)
             print(f"{name:8} {kind:18}: in the box {row['boxed']:.2%}  without it {row['unboxed']:.2%}", flush=True)
-    write_result("crops", {"images": len(images), "preprocess_version": PREPROCESS_VERSION, "results": results})
+    import digitkit.preprocess
+
+    costs = {f"version {PREPROCESS_VERSION}": preprocessing_cost(digitkit.preprocess, images)}
+    if args.against:
+        other = load_preprocess(args.against)
+        costs[f"version {other.PREPROCESS_VERSION} ({args.against})"] = preprocessing_cost(other, images)
+    for name, cost in costs.items():
+        print(
+            f"normalize_batch, {name}: {cost['batch_64_us']:.1f} us an image in batches of 64, "
+            f"{cost['single_us']:.1f} us one at a time"
+        )
+    payload = {"images": len(images), "preprocess_version": PREPROCESS_VERSION, "results": results, "cost": costs}
+    write_result("crops", payload)
 
 
 if __name__ == "__main__":
