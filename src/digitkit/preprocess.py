@@ -48,20 +48,6 @@ INK_QUANTILE = 0.01  #: polarity compares the darkest and brightest 1% of pixels
 #: Bands turned back must leave at most this share of the frame bright: MNIST-C's stripe leaves at most 5.4%,
 #: a tight crop of dark ink on white 2% to 58% (half above 22%), measured on 1,000 MNIST test digits.
 BAND_FRAME = 0.08
-#: A box around the digit (a form's field): straight lines in the outer FRAME_BAND of the rows or columns on at
-#: least FRAME_SIDES sides, each covering FRAME_SPAN of its row or column with pixels at least FRAME_CONTRAST of
-#: the way from the image's mean to its darkest (or brightest) pixel. Handwriting spans a whole side at most
-#: once (a 7's bar, a 2's base).
-FRAME_BAND, FRAME_SIDES, FRAME_SPAN, FRAME_CONTRAST = 0.25, 3, 0.7, 0.5
-FRAME_EDGE = 0.15  #: rows and columns beside a line, as long and this far towards it, are its soft edge
-#: That way is measured to the darkest (brightest) pixel, so a pencil box on grey paper counts, but it is taken
-#: as no shorter than this: a white-on-black digit's black page lies just below its mean.
-FRAME_MIN_REACH = 0.5
-FRAME_TILT = 0.04  #: a line may wander this share of the image's side (a box turned by up to about 4 degrees)
-#: A box's line is sharp: the row (column) inside it, past its soft edge, has at most this share of line pixels.
-#: A blot of ink cropped tight fades into its margin instead, and its margin is no line.
-FRAME_INSIDE = 0.35
-FRAME_THICK = 0.12  #: and thin: at most this share of the image's side (the ink of a narrow 1 is no box)
 
 
 def to_float(image: np.ndarray) -> np.ndarray:
@@ -95,132 +81,6 @@ def pil_to_gray(image: Image.Image) -> np.ndarray:
         top = float(arr.max()) or 1.0
         return arr / top
     return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
-
-
-def _unframed(batch: np.ndarray) -> np.ndarray:
-    """Paint a box drawn around the digit (on three or four sides) with the page's level, so the box neither
-    decides the polarity (a box along the edge is the whole border) nor stretches the ink box (a box inside
-    shrank the digit to a third). ``batch``: (N, H, W) float32; images without a box are not touched.
-
-    The lines have the minority's colour: dark when the mean lies nearer the brightest pixel (a bright page),
-    bright otherwise. A line pixel lies at least FRAME_CONTRAST of the way from the mean to the darkest (brightest)
-    pixel."""
-    height, width = batch.shape[1:]
-    mean = batch.mean(axis=(1, 2))
-    low, high = batch.min(axis=(1, 2)), batch.max(axis=(1, 2))
-    sign = np.where(mean > (low + high) / 2, np.float32(-1.0), np.float32(1.0))
-    reach = np.maximum((np.where(sign < 0, low, high) - mean) * sign, np.float32(FRAME_MIN_REACH))
-    threshold = mean + sign * np.float32(FRAME_CONTRAST) * reach
-    far = (batch - threshold[:, None, None]) * sign[:, None, None] > 0
-    # Line pixels per row (column), over a window as wide as a slightly turned line may wander: a superset of
-    # the rows (columns) _long_lines finds, which is asked only about the images these put on three sides.
-    rows = _windowed(far.sum(axis=2, dtype=np.int32), _tilt_reach(height)) >= FRAME_SPAN * width
-    cols = _windowed(far.sum(axis=1, dtype=np.int32), _tilt_reach(width)) >= FRAME_SPAN * height
-    out = batch
-    for i in np.flatnonzero(_sides(rows) + _sides(cols) >= FRAME_SIDES):
-        image = batch[i]
-        line_rows, line_cols = _long_lines(far[i : i + 1], axis=1)[0], _long_lines(far[i : i + 1], axis=2)[0]
-        if _sides(line_rows[None])[0] + _sides(line_cols[None])[0] < FRAME_SIDES:
-            continue
-        lines = _box_lines((image - mean[i]) * sign[i] / reach[i], far[i], line_rows, line_cols)
-        if lines is not None:
-            out = out.copy() if out is batch else out
-            out[i][lines] = np.median(image[~lines])
-    return out
-
-
-def _sides(lines: np.ndarray) -> np.ndarray:
-    """(N, lines) -> (N,): in how many of the two outer bands each image holds a line."""
-    first, last = _bands(lines.shape[1])
-    return np.add(lines[:, first].any(axis=1), lines[:, last].any(axis=1), dtype=np.int32)
-
-
-def _windowed(mass: np.ndarray, reach: int) -> np.ndarray:
-    """(N, lines) -> each line's sum with the ``reach`` lines on either side: a slightly turned line's mass."""
-    total = mass.copy()
-    for step in range(1, reach + 1):
-        total[:, step:] += mass[:, :-step]
-        total[:, :-step] += mass[:, step:]
-    return total
-
-
-def _long_lines(far: np.ndarray, axis: int) -> np.ndarray:
-    """(N, H, W) line pixels -> (N, lines along ``axis``): which rows (axis 1) or columns (axis 2) in the outer
-    bands hold a line across FRAME_SPAN of the image (the middle ones are False), counting a pixel up to
-    FRAME_TILT of the image away, so a scan's slightly turned box still counts."""
-    size, across = far.shape[axis], far.shape[3 - axis]
-    reach = _tilt_reach(size)
-    lines = np.zeros((len(far), size), dtype=bool)
-    for band in _bands(size):
-        part = [slice(None)] * 3
-        part[axis] = slice(max(0, band.start - reach), min(size, band.stop + reach))
-        near = far[tuple(part)]
-        widened = near.copy() if reach else near
-        for step in range(1, reach + 1):
-            ahead, behind = [slice(None)] * 3, [slice(None)] * 3
-            ahead[axis], behind[axis] = slice(step, None), slice(None, -step)
-            widened[tuple(ahead)] |= near[tuple(behind)]
-            widened[tuple(behind)] |= near[tuple(ahead)]
-        counts = widened.sum(axis=3 - axis, dtype=np.int32) >= FRAME_SPAN * across
-        offset = band.start - max(0, band.start - reach)
-        lines[:, band] = counts[:, offset : offset + band.stop - band.start]
-    return lines
-
-
-def _tilt_reach(size: int) -> int:
-    """How many lines (pixels) a box's line may wander across an image side of ``size``. Sides up to twice MNIST's
-    are taken as drawn straight: there a turned box drifts a pixel or two, and looking for it sent one MNIST
-    digit in twenty down the slow path."""
-    return int(size * FRAME_TILT) if size > 2 * SIDE else 0
-
-
-def _bands(size: int) -> tuple[slice, slice]:
-    """The outer FRAME_BAND of ``size`` lines at the start and at the end."""
-    band = max(1, int(size * FRAME_BAND))
-    return slice(0, band), slice(size - band, size)
-
-
-def _box_lines(offset: np.ndarray, far: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
-    """The pixels of a box's lines (with their soft edges), or None when it is no box: two sides that meet must
-    meet in ink, as a box's corners do (a round digit cropped tight, a 0, spans every side with empty corners),
-    and each line is thin and sharp (a thick digit cropped tight fades into a margin that is no line).
-    ``offset``: how far each pixel lies from the mean towards the lines (see :func:`_unframed`); ``far``: the
-    pixels that may be lines; ``rows``/``cols``: the long lines."""
-    sides = []
-    for lines, size in ((rows, len(rows)), (cols, len(cols))):
-        for band in _bands(size):
-            chosen = np.zeros(size, dtype=bool)
-            chosen[band] = lines[band]
-            sides.append(chosen)
-    top, bottom, left, right = sides
-    for across, down in ((top, left), (top, right), (bottom, left), (bottom, right)):
-        if across.any() and down.any() and not far[np.ix_(across, down)].any():
-            return None
-    mask = np.zeros(offset.shape, dtype=bool)
-    for axis, (first, last) in ((1, (top, bottom)), (0, (left, right))):
-        edge = (offset > FRAME_EDGE).mean(axis=axis) >= FRAME_SPAN
-        coverage = far.mean(axis=axis)
-        for chosen, inward in ((first, 1), (last, -1)):
-            if not chosen.any():
-                continue
-            while True:  # grow the line into the soft rows (columns) beside it
-                beside = np.zeros_like(chosen)
-                beside[1:] |= chosen[:-1]
-                beside[:-1] |= chosen[1:]
-                grown = chosen | (edge & beside)
-                if np.array_equal(grown, chosen):
-                    break
-                chosen = grown
-            inner = np.flatnonzero(chosen).max() + 1 if inward > 0 else np.flatnonzero(chosen).min() - 1
-            if 0 <= inner < len(coverage) and coverage[inner] > FRAME_INSIDE:
-                return None
-            if chosen.sum() - 2 * _tilt_reach(len(chosen)) > FRAME_THICK * len(chosen):
-                return None
-            if axis == 1:
-                mask[chosen, :] = True
-            else:
-                mask[:, chosen] = True
-    return mask if (~mask).any() else None
 
 
 def white_on_black(gray: np.ndarray) -> np.ndarray:
@@ -383,7 +243,7 @@ def normalize_batch(images: np.ndarray) -> np.ndarray:
     out = np.zeros((len(images), SIDE, SIDE), dtype=np.float32)
     if images.size == 0:
         return out
-    gray = white_on_black(_unframed(_pixels_to_float(images)))
+    gray = white_on_black(_pixels_to_float(images))
     peak = gray.max(axis=(1, 2)).astype(np.float64)
     live = peak >= BLANK_LEVEL  # the rest are blank: zeros
     faint = live & (peak < FULL_INK)  # faint or low-contrast ink: stretch to MNIST's full range
