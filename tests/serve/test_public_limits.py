@@ -35,11 +35,12 @@ def predict(server, mnist_test, client: str | None = None) -> httpx.Response:
 def test_a_remote_client_past_its_rate_gets_a_json_429(limited, mnist_test):
     started, codes = time.monotonic(), []
     while 429 not in codes and len(codes) < 30:
-        codes.append(predict(limited, mnist_test, "203.0.113.7").status_code)
+        refused = predict(limited, mnist_test, "203.0.113.7")
+        codes.append(refused.status_code)
     granted = len(codes) - 1  # 60 a minute: a burst of 6, then one more each second that passes
     assert codes[:6] == [200] * 6 and codes[-1] == 429 and granted <= 6 + int(time.monotonic() - started) + 1
-    refused = predict(limited, mnist_test, "203.0.113.7")
-    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    # The refusal itself is checked: a request sent after it may find a token refilled when the machine is busy.
+    assert int(refused.headers["retry-after"]) >= 1
     assert "at most 60 a minute" in refused.json()["error"]
     assert predict(limited, mnist_test, "203.0.113.8").status_code == 200  # another client has its own bucket
     assert httpx.get(f"{limited.url}/status").status_code == 200  # reads are not limited

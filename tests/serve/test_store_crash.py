@@ -54,7 +54,9 @@ def test_two_workers_8_writers_12_readers_for_30_s_without_an_error(start_server
     env = {**os.environ, "DIGITKIT_DATA_DIR": str(tmp_path), "DIGITKIT_ADMIN_TOKEN": token}
     running = start_server(["--model", str(smoke_artifact), "--no-access-log", "--workers", "2"], env=env)
     canvas = 255 - np.kron(mnist_test[0][0], np.ones((4, 4), np.uint8))
-    box = httpx.post(f"{running.url}/api/v1/draw", json={"image": data_uri(canvas)}).json()["digits"][0]["box"]
+    # The first drawing loads the page's modules: on a busy machine that outlasts httpx's default 5 s.
+    drawn = httpx.post(f"{running.url}/api/v1/draw", json={"image": data_uri(canvas)}, timeout=30)
+    box = drawn.json()["digits"][0]["box"]
     statuses: list[int] = []
     deadline = time.monotonic() + 30  # the figure: 30 s of contention
 
