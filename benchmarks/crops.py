@@ -99,6 +99,7 @@ def main() -> None:
     parser.add_argument("--against", type=Path, help="another preprocess.py to time beside this one")
     args = parser.parse_args()
 
+    import digitkit.preprocess
     from digitkit.data.mnist import cache_dir, ensure_mnist, load_mnist
     from digitkit.preprocess import PREPROCESS_VERSION
     from digitkit.runtime import load_model
@@ -129,8 +130,6 @@ def main() -> None:
                 row[label] = float(np.mean(model.predict(pages) == labels[: args.boxed]))
             results.append(row)
             print(f"{name:8} {kind:18}: in the box {row['boxed']:.2%}  without it {row['unboxed']:.2%}", flush=True)
-    import digitkit.preprocess
-
     costs = {f"version {PREPROCESS_VERSION}": preprocessing_cost(digitkit.preprocess, images)}
     if args.against:
         other = load_preprocess(args.against)

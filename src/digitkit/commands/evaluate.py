@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digitkit.commands.common import add_cache, new_parser, positive_int
 from digitkit.data.mnist import cache_dir, ensure_mnist
@@ -14,6 +14,9 @@ from digitkit.data.sources import SOURCES, load_set
 from digitkit.errors import ConfigError
 from digitkit.files import write_atomic
 from digitkit.tasks import DETECTOR
+
+if TYPE_CHECKING:
+    from digitkit.runtime.model import Model
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -99,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _digits_kept(detector: Any, data: str, cache: Path) -> dict[str, Any]:
+def _digits_kept(detector: Model, data: str, cache: Path) -> dict[str, Any]:
     """The detector alone on a set of digits, at its argmax: the share it keeps. (The drawing page rejects only
     above 0.7, and weighs the classifier too: benchmarks/segment.py measures the page.)"""
     if data in ("suite", "held-out") or data.startswith("mnist-c"):
@@ -107,8 +110,11 @@ def _digits_kept(detector: Any, data: str, cache: Path) -> dict[str, Any]:
             f"{detector.name} tells digits from non-digits, and --data {data} measures digit classifiers; give it "
             "a set of digits (mnist-test, uci-digits, folder:DIR) to see how many it keeps"
         )
+    from digitkit.evaluate.report import predict_in_batches
+
     digits = load_set(data, cache, True)
-    rejected = int((detector.predict(digits.images) == DETECTOR.classes.index("not-digit")).sum())
+    proba, _ = predict_in_batches(detector, digits.images)
+    rejected = int((proba.argmax(axis=1) == DETECTOR.classes.index("not-digit")).sum())
     kept = 1.0 - rejected / len(digits.labels)
     print(f"{data}: n={len(digits.labels)}  kept as digits {kept:.4%}  ({rejected} called not a digit)")
     return {"n": len(digits.labels), "digits_kept": kept}
