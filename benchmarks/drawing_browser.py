@@ -2,14 +2,14 @@
 
     python benchmarks/drawing_browser.py [--per-family 40] [--digits 200] [--numbers 60] [--without-browser]
 
-Each drawing comes from data/strokes.py: non-digit families (letters, symbols, shapes, scribbles, hatching; the
-detector trained on renderings of these) and the held-out family (pictures: stick figures, houses, trees,
-suns, which no training data holds), digits written as strokes (the models learned digits from MNIST only), and
-3-digit numbers whose digits stand apart (cells 1.3 widths apart, a cell as wide as the widest digit) or overlap
-(0.6, the issue's "touching" spacing). The page
-draws them on its canvas, sends the PNG and its strokes to `/api/v1/draw` as a person's drawing would, and the
-answer that follows the last pen lift is scored. Reports: non-digit rejection per family (held-out apart), digits
-rejected, single-digit and whole-number accuracy (with what was misread), and pen lift to answer (p50 / p90).
+Each drawing comes from data/strokes.py: non-digit families (letters, symbols, shapes, pictures, scribbles,
+hatching, doodles; the detector trained on renderings of these) and the held-out family (objects: a fish, a cup, a
+car, an umbrella and eight more, which no training data holds), digits written as strokes (the models learned
+digits from MNIST only), and 3-digit numbers whose digits stand apart (cells 1.3 widths apart, a cell as wide as
+the widest digit) or overlap (0.6, the issue's "touching" spacing). The page draws them on its canvas, sends the
+PNG and its strokes to `/api/v1/draw` as a person's drawing would, and the answer that follows the last pen lift is
+scored. Reports: non-digit rejection per family (held-out apart), digits rejected, single-digit and whole-number
+accuracy (with what was misread), and pen lift to answer (p50 / p90).
 `--without-browser` draws the same strokes with the page's pen on a canvas the page's size (PIL) and posts them,
 strokes included, to the same server: a few minutes instead of about 40, request times instead of pen lift.
 """
@@ -118,7 +118,7 @@ def measure(page: Page | CanvasOnly, args: argparse.Namespace) -> tuple[dict[str
 
     rng = np.random.default_rng(args.seed)
     latencies: list[float] = []
-    result: dict[str, Any] = {"rejected": {}, "failures": {}}
+    result: dict[str, Any] = {"rejected": {}, "rejected_by_drawing": {}, "failures": {}}
     width, height = page.canvas
 
     def one(strokes: list[np.ndarray]) -> list[Any]:
@@ -130,16 +130,21 @@ def measure(page: Page | CanvasOnly, args: argparse.Namespace) -> tuple[dict[str
 
     for family in S.FAMILIES:
         hits, missed = 0, []
+        by_drawing: dict[str, list[bool]] = {}
         for _ in range(args.per_family):
             name, strokes = S.drawing(family, rng)
             labels = one(strokes)
             rejected = all(label is None for label in labels)
             hits += rejected
+            by_drawing.setdefault(name, []).append(rejected)
             if not rejected:
                 missed.append(f"{name}->{''.join(str(x) for x in labels if x is not None)}")
         result["rejected"][family] = hits / args.per_family
+        result["rejected_by_drawing"][family] = {name: f"{sum(r)}/{len(r)}" for name, r in sorted(by_drawing.items())}
         result["failures"][family] = missed[:12]
         print(f"{family:<10} rejected {hits}/{args.per_family}" + ("  (held out)" if family == S.HELD_OUT else ""))
+        if family in S.FIXED:
+            print("           " + ", ".join(f"{k} {v}" for k, v in result["rejected_by_drawing"][family].items()))
     right = lost = 0
     misread = []
     for _ in range(args.digits):

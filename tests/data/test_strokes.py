@@ -47,3 +47,14 @@ def test_a_hatching_set_drawn_alone_leans_at_least_45_degrees_from_upright():
     for lines in alone:
         dx, dy = np.abs(lines[0][1] - lines[0][0])
         assert dy <= dx + 1e-9  # within 45 degrees of horizontal
+
+
+def test_a_doodle_is_three_to_five_parts_in_one_piece_of_ink():
+    from scipy import ndimage
+
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        parts = S.doodle(rng)
+        assert 3 <= len(parts) <= 5
+        _, pieces = ndimage.label(S.render(parts, height=100, pen=8) > 127)
+        assert pieces == 1  # one crop on the page, not a ring and a line judged apart

@@ -1,8 +1,9 @@
 """Synthetic drawings that are not digits, for the digit/non-digit detector.
 
-Three sources, in equal shares: raster shapes drawn here (scribbles, polygons, grids, lines, blobs, spirals,
-font letters), pen-stroke drawings of letters, symbols, shapes, scribbles and hatching rendered the way the page
-draws them (data/strokes.py; its held-out family stays out), and two MNIST digits drawn over each other.
+Three sources, in equal shares: raster shapes drawn here (scribbles, polygons, grids, lines, blobs, spirals, font
+letters), pen-stroke drawings of letters, symbols, shapes, pictures, scribbles, hatching and doodles rendered the
+way the page draws them (data/strokes.py; its held-out family stays out), and two MNIST digits drawn over each
+other.
 Letters that look like digits (O, I, l, S, q, g, b) are left out on purpose.
 """
 

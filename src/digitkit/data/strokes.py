@@ -6,8 +6,11 @@ caps and joins, a pen about a tenth of the drawing's height), and benchmarks/non
 same strokes with the mouse in real Chromium. Letters that are written like digits (O, I, l, S, b, g, q) are
 left out: no one can tell them apart from 0, 1, 5, 6, 9.
 
-The ``pictures`` family (stick figure, house, tree, sun) is held out: training never draws it, and its
-rejection rate is reported apart from the families the detector learned from.
+The ``objects`` family (fish, flower, cloud, cat, umbrella, cup, car, key, moon, lightning, balloon, envelope)
+is held out: training never draws it, and its rejection rate is reported apart from the families the detector
+learned from. Until session 11 the ``pictures`` (stick figure, house, tree, sun) were held out; once their
+failures had been studied they could no longer stand for the unseen, so they joined training and a family
+drawn afresh took their place.
 """
 
 from __future__ import annotations
@@ -156,6 +159,64 @@ PICTURES: dict[str, Strokes] = {
 }
 
 
+#: Drawn first in session 12, after the pictures had been studied (their trees read 8), and measured once with a
+#: detector trained on every other family: the held-out family since then.
+OBJECTS: dict[str, Strokes] = {
+    "fish": [
+        _join(_arc(0.45, 0.5, 0.4, 0.3, 30, 330, 24), _line(0.98, 0.15, 0.98, 0.85, 0.796, 0.65)),
+        _arc(0.25, 0.45, 0.03, 0.03, 0, 360, 8),
+    ],
+    "flower": [
+        *[_arc(0.5 + 0.2 * np.cos(a), 0.3 + 0.2 * np.sin(a), 0.12, 0.12, 0, 360, 12) for a in np.arange(5) * 1.2566],
+        _line(0.5, 0.5, 0.5, 1),
+        _arc(0.65, 0.75, 0.15, 0.08, 180, 360, 10),
+    ],
+    "cloud": [
+        _join(
+            _arc(0.25, 0.6, 0.2, 0.2, 90, 270, 10),
+            _arc(0.45, 0.35, 0.22, 0.22, 180, 330, 10),
+            _arc(0.75, 0.5, 0.22, 0.22, 240, 450, 12),
+            _line(0.25, 0.8),
+        )
+    ],
+    "cat face": [
+        _join(
+            _line(0.15, 0.4, 0.2, 0.05, 0.4, 0.28), _arc(0.5, 0.6, 0.38, 0.35, 235, 305, 8), _line(0.8, 0.05, 0.85, 0.4)
+        ),
+        _arc(0.5, 0.6, 0.38, 0.35, -30, 210, 20),
+        _line(0.35, 0.5, 0.35, 0.55),
+        _line(0.65, 0.5, 0.65, 0.55),
+        _line(0.1, 0.65, 0.4, 0.7),
+        _line(0.9, 0.65, 0.6, 0.7),
+    ],
+    "umbrella": [
+        _join(_arc(0.5, 0.45, 0.45, 0.4, 180, 360, 20), _line(0.05, 0.45, 0.95, 0.45)),
+        _join(_line(0.5, 0.45, 0.5, 0.9), _arc(0.4, 0.9, 0.1, 0.1, 0, 180, 8)),
+    ],
+    "cup": [
+        _line(0.1, 0.1, 0.2, 0.95, 0.7, 0.95, 0.8, 0.1, 0.1, 0.1),
+        _arc(0.8, 0.5, 0.18, 0.2, -80, 80, 10),
+    ],
+    "car": [
+        _line(0.05, 0.75, 0.05, 0.45, 0.25, 0.45, 0.35, 0.2, 0.7, 0.2, 0.8, 0.45, 0.95, 0.45, 0.95, 0.75, 0.05, 0.75),
+        _arc(0.27, 0.8, 0.1, 0.1, 0, 360, 12),
+        _arc(0.73, 0.8, 0.1, 0.1, 0, 360, 12),
+    ],
+    "key": [
+        _arc(0.2, 0.5, 0.15, 0.15, 0, 360, 14),
+        _line(0.35, 0.5, 0.95, 0.5, 0.95, 0.65),
+        _line(0.8, 0.5, 0.8, 0.62),
+    ],
+    "moon": [_join(_arc(0.5, 0.5, 0.45, 0.45, 60, 300, 20), _arc(0.65, 0.5, 0.35, 0.42, 290, 70, 16))],
+    "lightning": [_line(0.6, 0, 0.25, 0.55, 0.55, 0.5, 0.3, 1)],
+    "balloon": [_arc(0.5, 0.3, 0.3, 0.3, 0, 360, 20), _join(_line(0.5, 0.6), _arc(0.45, 0.8, 0.1, 0.2, 270, 90, 10))],
+    "envelope": [
+        _line(0.05, 0.2, 0.95, 0.2, 0.95, 0.8, 0.05, 0.8, 0.05, 0.2),
+        _line(0.05, 0.2, 0.5, 0.55, 0.95, 0.2),
+    ],
+}
+
+
 #: Digits as pen strokes, for benchmarks only (the models learn digits from MNIST): how the page's digit
 #: loss is measured with strokes drawn in a real browser.
 DIGITS: dict[str, Strokes] = {
@@ -193,10 +254,54 @@ def hatching(rng: np.random.Generator) -> Strokes:
     return out
 
 
-FIXED: dict[str, dict[str, Strokes]] = {"letters": LETTERS, "symbols": SYMBOLS, "shapes": SHAPES, "pictures": PICTURES}
-RANDOM: dict[str, Callable[[np.random.Generator], Strokes]] = {"scribbles": scribble, "hatching": hatching}
+def doodle(rng: np.random.Generator) -> Strokes:
+    """Three to five simple parts drawn together: rings, arcs, straight lines, corners and small polygons, each
+    begun on a point of the drawing so far, so the sketch is one piece of ink (one crop on the page). Sketches
+    built from simple parts, as people draw them; no part or placement is taken from a fixed drawing."""
+    out: Strokes = []
+    for _ in range(int(rng.integers(3, 6))):
+        size = float(rng.uniform(0.2, 0.5))
+        turn = float(rng.uniform(0, 360))
+        kind = int(rng.integers(5))
+        if kind == 0:  # a ring, started at its own rightmost point
+            part = _arc(-size / 2, 0, size / 2, size * rng.uniform(0.3, 0.6), turn, turn + 360, 20)
+            part -= part[0]
+        elif kind == 1:  # an open arc
+            span = float(rng.uniform(90, 270))
+            part = _arc(0, 0, size / 2, size * rng.uniform(0.3, 0.6), turn, turn + span)
+            part -= part[0]
+        elif kind == 2:  # a straight line
+            a = np.deg2rad(turn)
+            part = _line(0, 0, size * np.cos(a), size * np.sin(a))
+        elif kind == 3:  # a corner
+            a, b = np.deg2rad(turn), np.deg2rad(turn + rng.uniform(60, 150))
+            part = _line(
+                0, 0, size * np.cos(a), size * np.sin(a), size * (np.cos(a) + np.cos(b)), size * (np.sin(a) + np.sin(b))
+            )
+        else:  # a triangle or a quadrilateral
+            corners = int(rng.integers(3, 5))
+            angles = np.deg2rad(turn) + np.arange(corners + 1) * 2 * np.pi / corners
+            part = size / 2 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+            part -= part[0]
+        stroke = out[int(rng.integers(len(out)))] if out else np.zeros((1, 2))
+        out.append(part + stroke[int(rng.integers(len(stroke)))])
+    return _fitted(out)
+
+
+FIXED: dict[str, dict[str, Strokes]] = {
+    "letters": LETTERS,
+    "symbols": SYMBOLS,
+    "shapes": SHAPES,
+    "pictures": PICTURES,
+    "objects": OBJECTS,
+}
+RANDOM: dict[str, Callable[[np.random.Generator], Strokes]] = {
+    "scribbles": scribble,
+    "hatching": hatching,
+    "doodles": doodle,
+}
 FAMILIES = (*FIXED, *RANDOM)
-HELD_OUT = "pictures"  #: never in training: reported apart
+HELD_OUT = "objects"  #: never in training: reported apart
 TRAINED = tuple(family for family in FAMILIES if family != HELD_OUT)
 
 
