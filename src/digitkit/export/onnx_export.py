@@ -173,8 +173,11 @@ def write_artifact(model: onnx.ModelProto, path: Path) -> int:
 
 
 def quantize_static_int8(graph_model: onnx.ModelProto, calibration: np.ndarray) -> onnx.ModelProto:
-    """int8 weights (per channel) and activations (calibrated on ``calibration``, (N, 28, 28) normalized),
-    by onnxruntime's quantizer: 2-3x faster on CPUs with int8 dot products, accuracy checked by the caller."""
+    """8-bit weights (per channel) and activations (calibrated on ``calibration``, (N, 28, 28) normalized),
+    by onnxruntime's quantizer: 2-3x faster on CPUs with int8 dot products, accuracy checked by the caller.
+    Weights are unsigned like the activations: with signed weights, CPUs without VNNI (AVX2 only) saturate the
+    16-bit sums of their u8 x s8 dot products, and the default read 99.54% of MNIST on such a machine against
+    99.59% on others; u8 x u8 is exact on both (99.59%, 100% agreement with torch on this AVX2 machine)."""
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
 
     class Batches(CalibrationDataReader):
@@ -198,7 +201,7 @@ def quantize_static_int8(graph_model: onnx.ModelProto, calibration: np.ndarray) 
                 quant_format=QuantFormat.QDQ,
                 per_channel=True,
                 activation_type=QuantType.QUInt8,
-                weight_type=QuantType.QInt8,
+                weight_type=QuantType.QUInt8,
             )
             return onnx.load(str(target))
     finally:
