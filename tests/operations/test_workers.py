@@ -58,7 +58,7 @@ def test_workers_share_feedback_the_default_version_and_metrics(workers, tmp_pat
     assert promoted.status_code == 200
     since = time.monotonic()
     answers = [fresh("post", f"{workers.url}/api/v1/predict", json={"images": [image]}).json()["model"]]
-    while answers[-30:] != [version.id] * 30 and time.monotonic() - since < 5:
+    while answers[-30:] != [version.id] * 30 and time.monotonic() - since < 15:  # 5 s fell short under full CI load
         answers.append(fresh("post", f"{workers.url}/api/v1/predict", json={"images": [image]}).json()["model"])
     assert answers[-30:] == [version.id] * 30, answers
     last_old = max((i for i, a in enumerate(answers) if a != version.id), default=-1)
