@@ -65,12 +65,12 @@ def test_shipped_detector_rejects_pen_drawn_pictures():
     """Trees drawn as a crown on a two-line trunk read as 8 or 9 before the pictures joined training (the detector
     before session 12 rejected 73% of these); the held-out objects are a benchmark figure, not a test."""
     from digitkit.data.strokes import rendered_set
-    from digitkit.preprocess import normalize_batch
+    from digitkit.preprocess import normalize
     from digitkit.runtime.model import softmax
     from digitkit.segment.reject import MAX_OTHER
 
     images, _ = rendered_set(("pictures",), 200, seed=11)
-    crops = np.stack([normalize_batch(image[None])[0] for image in images])
+    crops = np.stack([normalize(image) for image in images])
     other = softmax(load_model("detector").predict_logits(crops))[:, 1]
     assert (other > MAX_OTHER).mean() >= 0.95
 

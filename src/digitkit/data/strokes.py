@@ -263,13 +263,11 @@ def doodle(rng: np.random.Generator) -> Strokes:
         size = float(rng.uniform(0.2, 0.5))
         turn = float(rng.uniform(0, 360))
         kind = int(rng.integers(5))
-        if kind == 0:  # a ring, started at its own rightmost point
-            part = _arc(-size / 2, 0, size / 2, size * rng.uniform(0.3, 0.6), turn, turn + 360, 20)
-            part -= part[0]
+        if kind == 0:  # a ring
+            part = _arc(0, 0, size / 2, size * rng.uniform(0.3, 0.6), turn, turn + 360, 20)
         elif kind == 1:  # an open arc
             span = float(rng.uniform(90, 270))
             part = _arc(0, 0, size / 2, size * rng.uniform(0.3, 0.6), turn, turn + span)
-            part -= part[0]
         elif kind == 2:  # a straight line
             a = np.deg2rad(turn)
             part = _line(0, 0, size * np.cos(a), size * np.sin(a))
@@ -282,9 +280,8 @@ def doodle(rng: np.random.Generator) -> Strokes:
             corners = int(rng.integers(3, 5))
             angles = np.deg2rad(turn) + np.arange(corners + 1) * 2 * np.pi / corners
             part = size / 2 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
-            part -= part[0]
         stroke = out[int(rng.integers(len(out)))] if out else np.zeros((1, 2))
-        out.append(part + stroke[int(rng.integers(len(stroke)))])
+        out.append(part - part[0] + stroke[int(rng.integers(len(stroke)))])  # begun on the drawing so far
     return _fitted(out)
 
 
