@@ -114,6 +114,24 @@ def test_augment_hooks_only_the_ones_and_only_given_labels():
     assert torch.equal(A.augment(x, torch.Generator().manual_seed(0), config), x)  # no labels: no hook
 
 
+def test_the_recipes_hook_slope_sets_how_flat_the_flag_is():
+    """recipes/default-refine.toml flags 1s down to 10 degrees: a flat flag reaches further left, less far down."""
+    from dataclasses import fields, replace
+
+    off = {f.name: 0.0 for f in fields(A.AugmentConfig) if f.name.startswith("p_")}
+    steep = A.AugmentConfig(**{**off, "p_hooked_one": 1.0, "clean_share": 0.0, "hook_slope": (60.0, 60.0)})
+    x, ones = _sticks(0.0)[:1], torch.tensor([1])
+
+    def flag_reach(config: A.AugmentConfig) -> tuple[int, int]:
+        """(lowest row, leftmost column) of the flag's ink."""
+        added = (A.augment(x, torch.Generator().manual_seed(0), config, labels=ones) > 0.5) & (x < 0.5)
+        rows, columns = torch.where(added[0, 0])
+        return int(rows.max()), int(columns.min())
+
+    (steep_low, steep_left), (flat_low, flat_left) = flag_reach(steep), flag_reach(replace(steep, hook_slope=(10, 10)))
+    assert flat_low < steep_low and flat_left < steep_left
+
+
 def test_same_seed_same_augmentation(batch):
     first = A.augment(batch, torch.Generator().manual_seed(7), A.AugmentConfig())
     second = A.augment(batch, torch.Generator().manual_seed(7), A.AugmentConfig())

@@ -330,7 +330,7 @@ def augment(x: Tensor, gen: torch.Generator, cfg: AugmentConfig, labels: Tensor 
     ``labels`` (digits) let a share of the 1s be drawn hooked; without them no op depends on the class."""
     keep = torch.rand(x.shape[0], generator=gen) < cfg.clean_share
     if labels is not None:  # before the clean share is set aside: a hooked 1 is a clean image of a 1
-        x = _apply_to(x, labels == 1, cfg.p_hooked_one, gen, hook)
+        x = _apply_to(x, labels == 1, cfg.p_hooked_one, gen, hook, slope=cfg.hook_slope)
     out = _apply(x, cfg.p_thickness, gen, thickness)
     out = _apply(out, cfg.p_affine, gen, affine, rotate=cfg.rotate, scale=cfg.scale, shift=cfg.shift, shear=cfg.shear)
     out = _apply(out, cfg.p_elastic, gen, elastic)
