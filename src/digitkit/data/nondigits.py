@@ -126,12 +126,13 @@ def overlapping_digits(digits: np.ndarray, count: int, rng: np.random.Generator)
 
 def non_digit_set(count: int, seed: int, digits: np.ndarray | None = None) -> np.ndarray:
     """``count`` non-digits, MNIST-normalized and stored as uint8 (N, 28, 28), like MNIST itself: raster shapes,
-    pen-stroke drawings and (when ``digits`` are given) overlapping pairs of them, in equal shares."""
+    pen-stroke drawings and (when ``digits`` are given) overlapping pairs of them. The drawings get twice the
+    others' share: seven families, two of them random (scribbles, doodles), against one raster generator."""
     from digitkit.data.strokes import TRAINED, rendered_set
 
     rng = np.random.default_rng(seed)
-    shares = 3 if digits is not None else 2
-    sizes = [count // shares] * shares
+    weights = [1, 2, 1] if digits is not None else [1, 2]
+    sizes = [count * w // sum(weights) for w in weights]
     sizes[0] += count - sum(sizes)
     drawn, _ = rendered_set(TRAINED, sizes[1], seed)
     parts = [
