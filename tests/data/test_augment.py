@@ -69,17 +69,34 @@ def test_partial_invert_flips_one_region_and_salt_and_pepper_sets_extremes(batch
     assert bool(((salted[moved] == 0) | (salted[moved] == 1)).all())
 
 
-def test_the_default_recipe_uses_every_family_and_the_detector_none():
+def test_the_shipped_defaults_stages_use_every_family_and_the_detector_none():
     from dataclasses import fields
 
     from digitkit.train.recipe import load_recipe
 
     shares = [f.name for f in fields(A.AugmentConfig) if f.name.startswith("p_") and f.default == 0.0]
-    assert len(shares) == len(FAMILIES) + 1  # and the hooked 1s, which need labels
-    default, detector = load_recipe("default").augment, load_recipe("detector").augment
-    assert default is not None and detector is not None
-    assert all(getattr(default, share) > 0 for share in shares)
+    assert len(shares) == len(FAMILIES) + 2  # and the hooked 1s, which need labels, and the erased rectangles
+    default, refine = load_recipe("default").augment, load_recipe("default-refine").augment
+    detector = load_recipe("detector").augment
+    assert default is not None and refine is not None and detector is not None
+    assert all(getattr(refine, share) > 0 for share in shares)
+    assert all(getattr(default, share) > 0 for share in shares if share != "p_erase")  # stage 2 added erasing
     assert all(getattr(detector, share) == 0 for share in shares)
+
+
+def test_erase_blanks_one_rectangle_of_the_asked_size_and_nothing_else():
+    x = torch.ones(64, 1, 28, 28)
+    out = A.erase(x, torch.Generator().manual_seed(0), area=(0.04, 0.16))
+    assert torch.equal(out, A.erase(x, torch.Generator().manual_seed(0), area=(0.04, 0.16)))
+    blank = out[:, 0] == 0
+    assert bool(((out == 0) | (out == 1)).all())
+    counts = blank.sum(dim=(1, 2))
+    assert bool((counts <= 0.16 * 784 + 8).all()) and bool((counts > 0).all())
+    assert float(counts.float().mean()) > 0.04 * 784 / 2  # a rectangle's centre near a border loses part of it
+    for image in blank:  # the blank pixels fill their bounding box: one rectangle
+        rows, cols = image.any(dim=1).nonzero(), image.any(dim=0).nonzero()
+        box = image[int(rows.min()) : int(rows.max()) + 1, int(cols.min()) : int(cols.max()) + 1]
+        assert bool(box.all())
 
 
 def _sticks(lean: float) -> torch.Tensor:

@@ -134,6 +134,25 @@ def occlude(x: Tensor, gen: torch.Generator, width: tuple[float, float] = (1.0, 
     return x * mask
 
 
+def erase(
+    x: Tensor, gen: torch.Generator, area: tuple[float, float] = (0.04, 0.16), aspect: tuple[float, float] = (0.3, 3.3)
+) -> Tensor:
+    """Blank a random rectangle to the background: ``area`` its share of the image, ``aspect`` its height over
+    width (log-uniform), its centre anywhere and the part inside kept. The cutout that RandomErasing layers
+    (torchvision's, Keras') apply: a whole piece of the digit gone, where ``occlude`` leaves a thin scratch."""
+    n, _, h, w = x.shape
+    size = _uniform(n, *area, gen) * h * w
+    ratio = torch.exp(_uniform(n, math.log(aspect[0]), math.log(aspect[1]), gen))
+    half_h, half_w = (size * ratio).sqrt() / 2, (size / ratio).sqrt() / 2
+    cy, cx = _uniform(n, 0, h, gen), _uniform(n, 0, w, gen)
+    rows = torch.arange(h, dtype=torch.float32)[None, :, None] + 0.5
+    cols = torch.arange(w, dtype=torch.float32)[None, None, :] + 0.5
+    inside = ((rows - cy[:, None, None]).abs() < half_h[:, None, None]) & (
+        (cols - cx[:, None, None]).abs() < half_w[:, None, None]
+    )
+    return x * (~inside).float()[:, None]
+
+
 def _pixel_grid(h: int, w: int) -> Tensor:
     """(H*W, 2) (row, column) coordinates of every pixel centre."""
     rows, cols = torch.meshgrid(
@@ -336,6 +355,7 @@ def augment(x: Tensor, gen: torch.Generator, cfg: AugmentConfig, labels: Tensor 
     out = _apply(out, cfg.p_elastic, gen, elastic)
     out = _apply(out, cfg.p_outline, gen, outline)
     out = _apply(out, cfg.p_occlude, gen, occlude)
+    out = _apply(out, cfg.p_erase, gen, erase)
     out = _apply(out, cfg.p_clutter, gen, clutter)
     out = _apply(out, cfg.p_blobs, gen, blobs)
     out = _apply(out, cfg.p_blur, gen, blur)

@@ -45,6 +45,7 @@ class AugmentConfig:
     p_blobs: float = 0.0  #: grey splashes over or behind the digit
     p_partial_invert: float = 0.0  #: an edge band or a rectangle inverted
     p_salt_and_pepper: float = 0.0
+    p_erase: float = 0.0  #: a rectangle blanked to the background (cutout, as RandomErasing layers do)
     p_hooked_one: float = 0.0  #: share of the 1s given a flag at the top (digit models; data/augment.hook)
     hook_slope: tuple[float, float] = (25.0, 60.0)  #: the flag's angle below the horizontal, degrees
     clean_share: float = 0.2  #: share of each batch left untouched, so clean accuracy stays on top
