@@ -7,7 +7,7 @@ from digitkit.data import strokes as S
 from digitkit.runtime import load_model
 from digitkit.segment import find_digits
 from digitkit.segment.split import best_split
-from digitkit.segment.strokes import Stroke, footprint, side_by_side, stroke_options
+from digitkit.segment.strokes import MAX_STROKES, Stroke, footprint, side_by_side, stroke_options
 from digitkit.serve.web.recognise import cut_score
 from drawing_browser import number_strokes  # benchmarks/: how the browser benchmark lays out a number
 
@@ -102,3 +102,16 @@ def test_the_footprint_covers_exactly_the_ink_of_its_stroke():
     mask = footprint(Stroke(PEN, stroke), (0, 0), ink.shape)
     assert mask[ink].all()  # every inked pixel is the stroke's
     assert mask.sum() < 1.2 * ink.sum()  # and the margin is a pixel, not a blob
+
+
+def test_strokes_drawn_over_ink_already_there_neither_start_a_digit_nor_count_towards_the_cap():
+    """The Hershey script fonts (and people who retrace) go over a line again to thicken it: such a stroke
+    belongs to the digit under it. Three touching digits gone over four times each are fifteen strokes, more than
+    MAX_STROKES, yet only two of them start a new digit, so the number is still cut, and only between digits."""
+    digits = [_unit(S.DIGITS[d], left=left, stretch=0.6)[0] for d, left in (("7", 100), ("1", 230), ("0", 300))]
+    strokes = [digit + (shift, shift) for digit in digits for shift in (0.0, 2.0, -2.0, 3.0, -3.0)]
+    assert len(strokes) > MAX_STROKES
+    [group] = find_digits(S.on_canvas(strokes, pen=PEN))
+    offered = stroke_options(group, [Stroke(PEN, s) for s in strokes])
+    assert [len(option) for option in offered] == [2, 2, 3]  # 7|10, 71|0, 7|1|0
+    assert sorted(p.box[0] for p in offered[-1]) == [p.box[0] for p in offered[-1]]

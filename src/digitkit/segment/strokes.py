@@ -17,7 +17,8 @@ from PIL import Image, ImageDraw
 from digitkit.segment.digits import Segment, piece_segment
 
 MAX_PIECES = 4
-MAX_STROKES = 12  #: groups with more strokes than this (hatching, scribbling over) are not cut by stroke
+MAX_STROKES = 12  #: groups of more new strokes than this (hatching, scribbling over) are not cut by stroke
+RETRACE = 0.6  #: a stroke with this share of its points on ink already drawn goes over it: no cut before it
 MIN_HEIGHT = 0.5  #: every piece is at least this tall relative to the tallest piece
 INSIDE = 0.5  #: a stroke belongs to a group when this share of its points lies in the group's box
 
@@ -70,13 +71,29 @@ def side_by_side(extents: list[tuple[float, float]], heights: list[int]) -> bool
     return not centred_in and min(heights) >= MIN_HEIGHT * max(heights)
 
 
+def _retraces(mine: list[Stroke], masks: list[np.ndarray], origin: tuple[int, int]) -> list[bool]:
+    """For each stroke, whether it mostly goes over the ink of the strokes before it: a pen thickening or
+    retracing a line (the Hershey script fonts draw a 5 in five such strokes), never the start of a new digit."""
+    drawn = np.zeros_like(masks[0])
+    found = []
+    for stroke, mask in zip(mine, masks, strict=True):
+        columns = np.clip(stroke.points[:, 0].round().astype(int) - origin[0], 0, mask.shape[1] - 1)
+        rows = np.clip(stroke.points[:, 1].round().astype(int) - origin[1], 0, mask.shape[0] - 1)
+        found.append(bool(drawn[rows, columns].mean() >= RETRACE))
+        drawn |= mask
+    return found
+
+
 def stroke_options(segment: Segment, strokes: list[Stroke]) -> list[list[Segment]]:
     """Ways to cut ``segment`` between consecutive strokes into 2-4 side-by-side pieces, left to right."""
     mine = [s for s in strokes if _inside(s, segment.box)]
-    if not 2 <= len(mine) <= MAX_STROKES:
+    if len(mine) < 2:
         return []
     x, y, width, height = segment.box
     masks = [footprint(s, (x, y), (height, width)) for s in mine]
+    starts = [index for index, over in enumerate(_retraces(mine, masks, (x, y))) if index and not over]
+    if not 1 <= len(starts) < MAX_STROKES:
+        return []
     # Each stroke's x-extent: its path, widened by a quarter of the pen's width each side, so the stem an h, m, n
     # or r starts its arch on holds its centre inside the arch's extent. On the drawing benchmark's canvases
     # (seeds 1-3, 300 letters, 350 touching numbers) that kept 12 more letters whole, and rejected, and read the
@@ -91,8 +108,8 @@ def stroke_options(segment: Segment, strokes: list[Stroke]) -> list[list[Segment
         return runs[start, stop]
 
     found = []
-    for count in range(1, min(MAX_PIECES, len(mine))):
-        for cuts in itertools.combinations(range(1, len(mine)), count):
+    for count in range(1, min(MAX_PIECES, len(starts) + 1)):
+        for cuts in itertools.combinations(starts, count):
             spans = list(itertools.pairwise([0, *cuts, len(mine)]))
             pieces = [run(a, b) for a, b in spans]
             kept = [p for p in pieces if p is not None]
