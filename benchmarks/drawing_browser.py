@@ -1,6 +1,7 @@
 """The drawing page in real (headless) Chromium: pen strokes replayed with the mouse, answers read off the wire.
 
     python benchmarks/drawing_browser.py [--per-family 40] [--digits 200] [--numbers 60] [--without-browser]
+                                         [--strokes digitkit|hershey]
 
 Each drawing comes from data/strokes.py: non-digit families (letters, symbols, shapes, pictures, scribbles,
 hatching, doodles; the detector trained on renderings of these) and the held-out family (objects: a fish, a cup, a
@@ -10,6 +11,9 @@ the widest digit) or overlap (0.6, the issue's "touching" spacing). The page dra
 PNG and its strokes to `/api/v1/draw` as a person's drawing would, and the answer that follows the last pen lift is
 scored. Reports: non-digit rejection per family (held-out apart), digits rejected, single-digit and whole-number
 accuracy (with what was misread), and pen lift to answer (p50 / p90).
+`--strokes hershey` draws glyphs of the Hershey fonts instead (data/hershey.py; A. V. Hershey's pen strokes, not
+digitkit's): their digits for the digit and number figures, and Latin, Greek, Japanese and symbol glyphs as the
+non-digit families (the detector trained on the Latin letters; the rest are held out).
 `--without-browser` draws the same strokes with the page's pen on a canvas the page's size (PIL) and posts them,
 strokes included, to the same server: a few minutes instead of about 40, request times instead of pen lift.
 """
@@ -21,11 +25,15 @@ import base64
 import io
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
+
+from digitkit.errors import DigitkitError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import CHROMIUM, CHROMIUM_ARGS, running_server, write_result  # noqa: E402
@@ -112,13 +120,33 @@ class CanvasOnly:
         return answer, (time.perf_counter() - started) * 1000
 
 
-def measure(page: Page | CanvasOnly, args: argparse.Namespace) -> tuple[dict[str, Any], list[float]]:
-    """Draw every family, the single digits and the numbers on ``page``: (figures, milliseconds per answer)."""
+@dataclass(frozen=True)
+class Source:
+    """Where the drawings come from: digitkit's own strokes (data/strokes.py) or the Hershey fonts' glyphs
+    (data/hershey.py), which no one at digitkit drew and no recipe trains on."""
+
+    families: tuple[str, ...]
+    trained: tuple[str, ...]  #: the families the detector learned from; the others are reported as held out
+    listed: tuple[str, ...]  #: families of a few fixed drawings, whose every drawing's share is printed
+    drawing: Callable[[str, np.random.Generator], tuple[str, list[np.ndarray]]]  #: "digits" or a family
+
+
+def source(name: str) -> Source:
+    if name == "hershey":
+        from digitkit.data import hershey
+
+        hershey.glyphs()  # the fonts are loaded (or found missing) before the server starts
+        return Source(hershey.FAMILIES, hershey.TRAINED, (), hershey.drawing)
     from digitkit.data import strokes as S
 
+    return Source(S.FAMILIES, S.TRAINED, tuple(S.FIXED), S.drawing)
+
+
+def measure(page: Page | CanvasOnly, drawings: Source, args: argparse.Namespace) -> tuple[dict[str, Any], list[float]]:
+    """Draw every family, the single digits and the numbers on ``page``: (figures, milliseconds per answer)."""
     rng = np.random.default_rng(args.seed)
     latencies: list[float] = []
-    result: dict[str, Any] = {"rejected": {}, "rejected_by_drawing": {}, "failures": {}}
+    result: dict[str, Any] = {"strokes": args.strokes, "rejected": {}, "rejected_by_drawing": {}, "failures": {}}
     width, height = page.canvas
 
     def one(strokes: list[np.ndarray]) -> list[Any]:
@@ -128,70 +156,89 @@ def measure(page: Page | CanvasOnly, args: argparse.Namespace) -> tuple[dict[str
         latencies.append(ms)
         return [d["label"] for d in answer["digits"]]
 
-    for family in S.FAMILIES:
-        hits, missed = 0, []
-        by_drawing: dict[str, list[bool]] = {}
-        for _ in range(args.per_family):
-            name, strokes = S.drawing(family, rng)
+    if args.per_family:
+        for family in drawings.families:
+            hits, missed = 0, []
+            by_drawing: dict[str, list[bool]] = {}
+            for _ in range(args.per_family):
+                name, strokes = drawings.drawing(family, rng)
+                labels = one(strokes)
+                rejected = all(label is None for label in labels)
+                hits += rejected
+                by_drawing.setdefault(name, []).append(rejected)
+                if not rejected:
+                    missed.append(f"{name}->{''.join(str(x) for x in labels if x is not None)}")
+            result["rejected"][family] = hits / args.per_family
+            result["rejected_by_drawing"][family] = {
+                name: f"{sum(r)}/{len(r)}" for name, r in sorted(by_drawing.items())
+            }
+            result["failures"][family] = missed[:12]
+            held_out = "" if family in drawings.trained else "  (held out)"
+            print(f"{family:<10} rejected {hits}/{args.per_family}{held_out}  {' '.join(missed[:12])}")
+            if family in drawings.listed:
+                print("           " + ", ".join(f"{k} {v}" for k, v in result["rejected_by_drawing"][family].items()))
+        rates = result["rejected"]
+        trained = [rates[f] for f in drawings.trained]
+        result["rejected_trained_families"] = float(np.mean(trained)) if trained else None
+        held_out = [rates[f] for f in drawings.families if f not in drawings.trained]
+        result["rejected_held_out"] = float(np.mean(held_out))
+    if args.digits:
+        right = lost = 0
+        misread = []
+        for _ in range(args.digits):
+            name, strokes = drawings.drawing("digits", rng)
             labels = one(strokes)
-            rejected = all(label is None for label in labels)
-            hits += rejected
-            by_drawing.setdefault(name, []).append(rejected)
-            if not rejected:
-                missed.append(f"{name}->{''.join(str(x) for x in labels if x is not None)}")
-        result["rejected"][family] = hits / args.per_family
-        result["rejected_by_drawing"][family] = {name: f"{sum(r)}/{len(r)}" for name, r in sorted(by_drawing.items())}
-        result["failures"][family] = missed[:12]
-        print(f"{family:<10} rejected {hits}/{args.per_family}" + ("  (held out)" if family == S.HELD_OUT else ""))
-        if family in S.FIXED:
-            print("           " + ", ".join(f"{k} {v}" for k, v in result["rejected_by_drawing"][family].items()))
-    right = lost = 0
-    misread = []
-    for _ in range(args.digits):
-        name, strokes = S.drawing("digits", rng)
-        labels = one(strokes)
-        lost += all(label is None for label in labels)
-        right += labels == [int(name)]
-        if labels != [int(name)]:
-            misread.append(f"{name}->{''.join('?' if x is None else str(x) for x in labels)}")
-    result["digits_rejected"] = lost / args.digits
-    result["digit_accuracy"] = right / args.digits
-    result["failures"]["digits"] = misread
-    print(f"digits     rejected {lost}/{args.digits}, read right {right}/{args.digits}  {' '.join(misread)}")
-    for label, advance in (("apart", 1.3), ("touching", 0.6)):
-        right, misread = 0, []
-        for _ in range(args.numbers):
-            drawn = [S.drawing("digits", rng) for _ in range(3)]
-            answer, ms = page.draw(number_strokes([s for _, s in drawn], advance, 0.55 * height, page.canvas))
-            latencies.append(ms)
-            want = "".join(name for name, _ in drawn)
-            right += answer["number"] == want
-            if answer["number"] != want:
-                misread.append(f"{want}->{answer['number']}")
-        result[f"numbers_{label}"] = right / args.numbers
-        result["failures"][f"numbers_{label}"] = misread
-        shown = " ".join(misread)
-        print(f"3-digit numbers {label} ({advance} of a width): {right}/{args.numbers} read right  {shown}")
-    trained = [result["rejected"][f] for f in S.TRAINED]
-    result["rejected_trained_families"] = float(np.mean(trained))
-    result["rejected_held_out"] = result["rejected"][S.HELD_OUT]
+            lost += all(label is None for label in labels)
+            right += labels == [int(name)]
+            if labels != [int(name)]:
+                misread.append(f"{name}->{''.join('?' if x is None else str(x) for x in labels)}")
+        result["digits_rejected"] = lost / args.digits
+        result["digit_accuracy"] = right / args.digits
+        result["failures"]["digits"] = misread
+        print(f"digits     rejected {lost}/{args.digits}, read right {right}/{args.digits}  {' '.join(misread)}")
+    if args.numbers:
+        for label, advance in (("apart", 1.3), ("touching", 0.6)):
+            right, misread = 0, []
+            for _ in range(args.numbers):
+                drawn = [drawings.drawing("digits", rng) for _ in range(3)]
+                answer, ms = page.draw(number_strokes([s for _, s in drawn], advance, 0.55 * height, page.canvas))
+                latencies.append(ms)
+                want = "".join(name for name, _ in drawn)
+                right += answer["number"] == want
+                if answer["number"] != want:
+                    misread.append(f"{want}->{answer['number']}")
+            result[f"numbers_{label}"] = right / args.numbers
+            result["failures"][f"numbers_{label}"] = misread
+            shown = " ".join(misread)
+            print(f"3-digit numbers {label} ({advance} of a width): {right}/{args.numbers} read right  {shown}")
     return result, latencies
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--per-family", type=int, default=40, help="drawings of each non-digit family")
-    parser.add_argument("--digits", type=int, default=200, help="single digits drawn")
-    parser.add_argument("--numbers", type=int, default=60, help="3-digit numbers at each spacing")
+    parser.add_argument("--per-family", type=int, default=40, help="drawings of each non-digit family (0: none)")
+    parser.add_argument("--digits", type=int, default=200, help="single digits drawn (0: none)")
+    parser.add_argument("--numbers", type=int, default=60, help="3-digit numbers at each spacing (0: none)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--strokes",
+        choices=("digitkit", "hershey"),
+        default="digitkit",
+        help="whose drawings: digitkit's own (data/strokes.py) or the Hershey fonts' glyphs (data/hershey.py), "
+        "which no recipe trains on (default: digitkit)",
+    )
     parser.add_argument("--chromium", default=CHROMIUM)
     parser.add_argument(
         "--without-browser", action="store_true", help="draw with PIL and post to the server (minutes, not 40)"
     )
     args = parser.parse_args()
+    try:
+        drawings = source(args.strokes)
+    except DigitkitError as exc:
+        parser.exit(2, f"drawing_browser.py: {exc}\n")
     with running_server() as port:
         if args.without_browser:
-            result, latencies = measure(CanvasOnly(port), args)
+            result, latencies = measure(CanvasOnly(port), drawings, args)
         else:
             from playwright.sync_api import sync_playwright
 
@@ -199,17 +246,25 @@ def main() -> None:
                 browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
                 tab = browser.new_page(viewport={"width": 1300, "height": 900})
                 tab.goto(f"http://127.0.0.1:{port}/")
-                result, latencies = measure(Page(tab), args)
+                result, latencies = measure(Page(tab), drawings, args)
                 browser.close()
     p50, p90 = (float(np.percentile(latencies, q)) for q in (50, 90))
     timed = "request round trip" if args.without_browser else "pen lift to answer"
     result["request_ms" if args.without_browser else "pen_lift_to_answer_ms"] = {"p50": p50, "p90": p90}
-    print(
-        f"\nnon-digits rejected: trained families {result['rejected_trained_families']:.1%}, held-out "
-        f"{result['rejected_held_out']:.1%}; digits rejected {result['digits_rejected']:.1%}, "
-        f"read right {result['digit_accuracy']:.1%}; {timed} p50 {p50:.0f} ms, p90 {p90:.0f} ms"
+    summary = []
+    if args.per_family:
+        trained = result["rejected_trained_families"]
+        summary.append(
+            "non-digits rejected: "
+            + ("" if trained is None else f"trained families {trained:.1%}, ")
+            + f"held-out {result['rejected_held_out']:.1%}"
+        )
+    if args.digits:
+        summary.append(f"digits rejected {result['digits_rejected']:.1%}, read right {result['digit_accuracy']:.1%}")
+    print("\n" + "; ".join([*summary, f"{timed} p50 {p50:.0f} ms, p90 {p90:.0f} ms"]))
+    name = ("drawing_canvas" if args.without_browser else "drawing_browser") + (
+        "_hershey" if args.strokes == "hershey" else ""
     )
-    name = "drawing_canvas" if args.without_browser else "drawing_browser"
     write_result(name, {"args": vars(args), **result})
 
 

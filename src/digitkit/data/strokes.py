@@ -371,14 +371,19 @@ def on_canvas(strokes: Strokes, size: tuple[int, int] = (420, 840), pen: float =
     return np.asarray(image)
 
 
-def rendered_set(families: tuple[str, ...], count: int, seed: int) -> tuple[list[np.ndarray], list[str]]:
-    """``count`` drawings from ``families`` (in turn), rendered at 60-200 px with a pen of 6-16% of the height,
-    as uint8 canvases of varying size; and their family names."""
+def rendered_set(
+    families: tuple[str, ...],
+    count: int,
+    seed: int,
+    draw: Callable[[str, np.random.Generator], tuple[str, Strokes]] = drawing,
+) -> tuple[list[np.ndarray], list[str]]:
+    """``count`` drawings from ``families`` (in turn; ``draw`` makes one), rendered at 60-200 px with a pen of
+    6-16% of the height, as uint8 canvases of varying size; and their family names."""
     rng = np.random.default_rng(seed)
     images, names = [], []
     for index in range(count):
         family = families[index % len(families)]
-        _, strokes = drawing(family, rng)
+        _, strokes = draw(family, rng)
         height = int(rng.integers(60, 200))
         images.append(render(strokes, height, height * float(rng.uniform(0.06, 0.16))))
         names.append(family)
