@@ -1,11 +1,10 @@
 """Glyphs of the Hershey vector fonts (A. V. Hershey, 1967) as pen strokes: writing that digitkit did not draw.
 
 The fonts are centre-line strokes, the way a pen draws a character: roman, script, Greek, Japanese and several
-symbol sets. The `Hershey-Fonts` package carries them (the train
-extra installs it). They give the drawing benchmarks digits and non-digits from someone else's
-pen (benchmarks/drawing_browser.py --strokes hershey). The detector trains on the Latin letters (the issue's
-"letters from several fonts and from stroke skeletons"); the Greek, Japanese and symbol glyphs, and the digits,
-no recipe trains on: they are the benchmark's held-out families.
+symbol sets. The `Hershey-Fonts` package carries them (the train extra installs it). They give the drawing
+benchmarks digits and non-digits from someone else's pen (benchmarks/drawing_browser.py --strokes hershey). The
+detector trains on the Latin letters (letters of several fonts, as stroke skeletons); no recipe trains on the
+Greek, Japanese and symbol glyphs or on the digits: they are the benchmark's held-out families.
 
 Families, each glyph once (a glyph that several fonts share counts for the first):
 - ``digits``: 0-9 from the Latin fonts;
