@@ -173,8 +173,8 @@ def measure(page: Page | CanvasOnly, drawings: Source, args: argparse.Namespace)
                 name: f"{sum(r)}/{len(r)}" for name, r in sorted(by_drawing.items())
             }
             result["failures"][family] = missed[:12]
-            held_out = "" if family in drawings.trained else "  (held out)"
-            print(f"{family:<10} rejected {hits}/{args.per_family}{held_out}  {' '.join(missed[:12])}")
+            mark = "" if family in drawings.trained else "  (held out)"
+            print(f"{family:<10} rejected {hits}/{args.per_family}{mark}  {' '.join(missed[:12])}")
             if family in drawings.listed:
                 print("           " + ", ".join(f"{k} {v}" for k, v in result["rejected_by_drawing"][family].items()))
         rates = result["rejected"]

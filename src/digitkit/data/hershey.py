@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from digitkit.data.strokes import Strokes, fitted, jittered
 from digitkit.errors import UnavailableError
 
 #: Only the single-line ("simplex") fonts: a pen writes one line. The duplex, triplex and complex fonts draw each
@@ -39,7 +40,6 @@ TRAINED = ("latin",)  #: the detector's non-digits include these (data/nondigits
 LIKE_DIGITS = set("OoIlSsbgq")  #: letters no one can tell from 0, 1, 5, 6 or 9
 SMALL_MARK = 10  #: font units (a capital is 21-32): glyphs no larger are punctuation and accents
 
-Strokes = list[np.ndarray]
 Glyphs = dict[str, list[tuple[str, str, Strokes]]]  #: family -> (font, character, strokes in a unit box, y down)
 
 
@@ -66,15 +66,12 @@ def _unit(strokes: Raw) -> Strokes | None:
     if not arrays:
         return None
     points = np.concatenate(arrays)
-    low, high = points.min(axis=0), points.max(axis=0)
-    if (high - low).max() <= SMALL_MARK:
+    if np.ptp(points, axis=0).max() <= SMALL_MARK:
         return None
-    centred = points - points.mean(axis=0)
-    spread = np.linalg.svd(centred, compute_uv=False)
+    spread = np.linalg.svd(points - points.mean(axis=0), compute_uv=False)
     if spread[-1] < 0.05 * spread[0]:  # all points (nearly) on one line
         return None
-    scale = 1.0 / float((high - low).max())
-    return [(a - (low + high) / 2) * scale + 0.5 for a in arrays]
+    return fitted(arrays)
 
 
 @functools.cache
@@ -116,7 +113,6 @@ def glyphs() -> Glyphs:
 def drawing(family: str, rng: np.random.Generator) -> tuple[str, Strokes]:
     """(name, strokes) of one glyph of ``family`` (or "digits": the name is the digit), jittered like a hand as
     data/strokes.py jitters its own drawings."""
-    from digitkit.data.strokes import jittered
-
-    font, char, strokes = glyphs()[family][int(rng.integers(len(glyphs()[family])))]
+    choices = glyphs()[family]
+    font, char, strokes = choices[int(rng.integers(len(choices)))]
     return (char if family == "digits" else f"{font} {char}"), jittered(strokes, rng)

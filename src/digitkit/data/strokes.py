@@ -282,7 +282,7 @@ def doodle(rng: np.random.Generator) -> Strokes:
             part = size / 2 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
         stroke = out[int(rng.integers(len(out)))] if out else np.zeros((1, 2))
         out.append(part - part[0] + stroke[int(rng.integers(len(stroke)))])  # begun on the drawing so far
-    return _fitted(out)
+    return fitted(out)
 
 
 FIXED: dict[str, dict[str, Strokes]] = {
@@ -329,7 +329,7 @@ def jittered(strokes: Strokes, rng: np.random.Generator) -> Strokes:
         dense = _resampled(stroke, 0.03)
         wobble = np.cumsum(rng.normal(0, 0.006, dense.shape), axis=0)
         out.append((dense - 0.5) @ matrix.T + wobble)
-    return _fitted(out)
+    return fitted(out)
 
 
 def _resampled(stroke: np.ndarray, spacing: float) -> np.ndarray:
@@ -341,7 +341,7 @@ def _resampled(stroke: np.ndarray, spacing: float) -> np.ndarray:
     return np.concatenate(pieces)
 
 
-def _fitted(strokes: Strokes) -> Strokes:
+def fitted(strokes: Strokes) -> Strokes:
     """Scale and move the drawing so its larger side spans the unit box, centred."""
     points = np.concatenate(strokes)
     low, high = points.min(axis=0), points.max(axis=0)

@@ -19,6 +19,9 @@ from digitkit.segment.digits import Segment, piece_segment
 MAX_PIECES = 4
 MAX_STROKES = 12  #: groups of more new strokes than this (hatching, scribbling over) are not cut by stroke
 RETRACE = 0.6  #: a stroke with this share of its points on ink already drawn goes over it: no cut before it
+#: Retraces included, no group of more strokes is cut by stroke: each stroke's footprint is drawn first, so this
+#: bounds the work a request's strokes (up to 2,000) can cause.
+MAX_GROUP_STROKES = 4 * MAX_STROKES
 MIN_HEIGHT = 0.5  #: every piece is at least this tall relative to the tallest piece
 INSIDE = 0.5  #: a stroke belongs to a group when this share of its points lies in the group's box
 
@@ -87,7 +90,7 @@ def _retraces(mine: list[Stroke], masks: list[np.ndarray], origin: tuple[int, in
 def stroke_options(segment: Segment, strokes: list[Stroke]) -> list[list[Segment]]:
     """Ways to cut ``segment`` between consecutive strokes into 2-4 side-by-side pieces, left to right."""
     mine = [s for s in strokes if _inside(s, segment.box)]
-    if len(mine) < 2:
+    if not 2 <= len(mine) <= MAX_GROUP_STROKES:
         return []
     x, y, width, height = segment.box
     masks = [footprint(s, (x, y), (height, width)) for s in mine]
