@@ -161,6 +161,16 @@ def test_identity_affine_is_identity(batch):
     assert torch.allclose(out, batch, atol=1e-5)
 
 
+def test_elastic_moves_pixels_by_a_smooth_field_of_at_most_alpha_pixels():
+    # On a ramp along x, bilinear sampling returns the sampled x itself, so out - ramp is the field's x part.
+    ramp = (torch.arange(28, dtype=torch.float32) / 27).expand(16, 1, 28, 28).contiguous()
+    moved = ((A.elastic(ramp, torch.Generator().manual_seed(3), alpha=2.0) - ramp) * 27)[:, 0, 3:-3, 3:-3]
+    assert float(moved.abs().max()) <= 2.0 * 28 / 27 + 1e-4  # grid units are 2/28: alpha is in pixels
+    assert float(moved.abs().amax(dim=(1, 2)).min()) > 0.5  # every image is moved
+    steps = torch.cat([moved.diff(dim=1).flatten(), moved.diff(dim=2).flatten()]).abs()
+    assert float(steps.max()) < 1.0  # neighbours move together: a blurred field, not per-pixel noise
+
+
 def test_scale_one_half_halves_the_stroke():
     x = torch.zeros(1, 1, 28, 28)
     x[0, 0, 4:24, 12:16] = 1.0  # a 20-pixel vertical stroke through the centre

@@ -71,8 +71,12 @@ def elastic(x: Tensor, gen: torch.Generator, alpha: float = 2.0, sigma: float = 
     """Smooth random displacement field of about ``alpha`` pixels (Simard et al. 2003)."""
     n, _, h, w = x.shape
     field = torch.rand((n * 2, 1, h, w), generator=gen) * 2 - 1
-    kernel = _gaussian_kernels(torch.full((1,), sigma), size=int(4 * sigma) | 1)
-    field = F.conv2d(field, kernel, padding=kernel.shape[-1] // 2).reshape(n, 2, h, w)
+    size = int(4 * sigma) | 1
+    taps = torch.exp(-((torch.arange(size, dtype=torch.float32) - size // 2) ** 2) / (2 * sigma**2))
+    taps = taps / taps.sum()
+    # The 2-D gaussian is separable: a column pass then a row pass, 6x faster than one 13x13 convolution.
+    field = F.conv2d(field, taps.view(1, 1, size, 1), padding=(size // 2, 0))
+    field = F.conv2d(field, taps.view(1, 1, 1, size), padding=(0, size // 2)).reshape(n, 2, h, w)
     field = field / field.abs().amax(dim=(1, 2, 3), keepdim=True).clamp_min(1e-6)
     displacement = field.permute(0, 2, 3, 1) * (alpha * 2 / w)  # (B, H, W, 2) in grid units
     identity = F.affine_grid(torch.eye(2, 3).expand(n, 2, 3), list(x.shape), align_corners=False)
