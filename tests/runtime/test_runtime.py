@@ -128,6 +128,12 @@ def test_the_shipped_figures_are_what_the_artifact_scores(name, mnist_test, mnis
     assert suite == pytest.approx(model.meta.metrics["suite_accuracy"], abs=0.01)
 
 
+def test_the_shipped_artifacts_stay_within_the_competition_byte_targets():
+    """Issue 14's size targets: the default at most 150,000 bytes, tiny at most 11,000."""
+    assert load_model("default").path.stat().st_size <= 150_000
+    assert load_model("tiny").path.stat().st_size <= 11_000
+
+
 def test_the_shipped_default_reads_hooked_ones_as_ones_and_sevens_as_sevens():
     """The drawing benchmark's hooked 1 (a flag at the top), jittered as a hand draws it: a stroke template the
     training never saw (it flags MNIST's own 1s, data/augment.hook). Before the flag was trained in, 47% were
