@@ -15,8 +15,10 @@ from helpers import placeholder_meta
 
 
 @pytest.fixture(scope="module")
-def trained_tiny(smoke_artifact):
-    return model_from_checkpoint(load_checkpoint(smoke_artifact.parent / "checkpoint.pt"))
+def trained_default():
+    """The shipped default's weights: a fully trained net, whose answers int8 weights should hardly change. The
+    smoke model is too barely trained for that: its near-flat logits flip on 1-2% of images, by training seed."""
+    return model_from_checkpoint(load_checkpoint("default"))
 
 
 def test_batchnorm_folding_keeps_outputs():
@@ -63,19 +65,19 @@ def unchecked_export(model, path, quantize):
 
 
 @pytest.mark.parametrize("quantize", [False, True])
-def test_runtime_agrees_with_torch_on_mnist(tmp_path, trained_tiny, mnist_test, quantize):
+def test_runtime_agrees_with_torch_on_mnist(tmp_path, trained_default, mnist_test, quantize):
     images, labels = mnist_test
     path = tmp_path / "m.onnx"
-    unchecked_export(trained_tiny, path, quantize)
+    unchecked_export(trained_default, path, quantize)
     runtime = load_model(path)
     normalized = normalize_batch(images[:2000])
-    reference = torch_logits(trained_tiny, normalized).argmax(1)
+    reference = torch_logits(trained_default, normalized).argmax(1)
     predicted = runtime.predict_logits(normalized).argmax(1)
     agreement = (reference == predicted).mean()
-    assert agreement >= (0.999 if not quantize else 0.99)
+    assert agreement >= (0.999 if not quantize else 0.998)  # both 100% when written
     if not quantize:
         assert np.allclose(
-            runtime.predict_logits(normalized[:50]), torch_logits(trained_tiny, normalized[:50]), atol=1e-4
+            runtime.predict_logits(normalized[:50]), torch_logits(trained_default, normalized[:50]), atol=1e-4
         )
     torch_acc = (reference == labels[:2000]).mean()
     runtime_acc = (predicted == labels[:2000]).mean()
