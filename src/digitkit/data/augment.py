@@ -25,10 +25,15 @@ def _uniform(n: int, low: float, high: float, gen: torch.Generator) -> Tensor:
     return low + (high - low) * torch.rand(n, generator=gen)
 
 
+def _gaussian_taps(sigma: Tensor, size: int) -> Tensor:
+    """One unnormalized 1-D gaussian per sigma, centred: (B, size)."""
+    ax = torch.arange(size, dtype=torch.float32) - size // 2
+    return torch.exp(-(ax[None, :] ** 2) / (2 * sigma[:, None] ** 2))
+
+
 def _gaussian_kernels(sigma: Tensor, size: int = 7) -> Tensor:
     """One normalized 2-D gaussian per sigma: (B, 1, size, size)."""
-    ax = torch.arange(size, dtype=torch.float32) - size // 2
-    one_d = torch.exp(-(ax[None, :] ** 2) / (2 * sigma[:, None] ** 2))  # (B, size)
+    one_d = _gaussian_taps(sigma, size)
     kernel = one_d[:, :, None] * one_d[:, None, :]
     return (kernel / kernel.sum(dim=(1, 2), keepdim=True))[:, None]
 
@@ -72,7 +77,7 @@ def elastic(x: Tensor, gen: torch.Generator, alpha: float = 2.0, sigma: float = 
     n, _, h, w = x.shape
     field = torch.rand((n * 2, 1, h, w), generator=gen) * 2 - 1
     size = int(4 * sigma) | 1
-    taps = torch.exp(-((torch.arange(size, dtype=torch.float32) - size // 2) ** 2) / (2 * sigma**2))
+    taps = _gaussian_taps(torch.full((1,), sigma), size)[0]
     taps = taps / taps.sum()
     # The 2-D gaussian is separable: a column pass then a row pass, 6x faster than one 13x13 convolution.
     field = F.conv2d(field, taps.view(1, 1, size, 1), padding=(size // 2, 0))
