@@ -1,7 +1,7 @@
 """The drawing page in real (headless) Chromium: pen strokes replayed with the mouse, answers read off the wire.
 
     python benchmarks/drawing_browser.py [--per-family 40] [--digits 200] [--numbers 60] [--without-browser]
-                                         [--strokes digitkit|hershey]
+                                         [--strokes digitkit|hershey|icons]
 
 Each drawing comes from data/strokes.py: non-digit families (letters, symbols, shapes, pictures, scribbles,
 hatching, doodles; the detector trained on renderings of these) and the held-out family (objects: a fish, a cup, a
@@ -13,7 +13,9 @@ scored. Reports: non-digit rejection per family (held-out apart), digits rejecte
 accuracy (with what was misread), and pen lift to answer (p50 / p90).
 `--strokes hershey` draws glyphs of the Hershey fonts instead (data/hershey.py; A. V. Hershey's pen strokes, not
 digitkit's): their digits for the digit and number figures, and Latin, Greek, Japanese and symbol glyphs as the
-non-digit families (the detector trained on the Latin letters; the rest are held out).
+non-digit families (the detector trained on the Latin letters; the rest are held out). `--strokes icons` draws
+Lucide's line icons (data/icons.py) as the non-digits: the four fifths the detector trained on, and the held-out
+fifth (subjects no training icon shows); digits and numbers are digitkit's strokes, as without it.
 `--without-browser` draws the same strokes with the page's pen on a canvas the page's size (PIL) and posts them,
 strokes included, to the same server: a few minutes instead of about 40, request times instead of pen lift.
 """
@@ -122,8 +124,8 @@ class CanvasOnly:
 
 @dataclass(frozen=True)
 class Source:
-    """Where the drawings come from: digitkit's own strokes (data/strokes.py) or the Hershey fonts' glyphs
-    (data/hershey.py), which no one at digitkit drew and no recipe trains on."""
+    """Where the drawings come from: digitkit's own strokes (data/strokes.py), the Hershey fonts' glyphs
+    (data/hershey.py) or Lucide's icons (data/icons.py), which no one at digitkit drew."""
 
     families: tuple[str, ...]
     trained: tuple[str, ...]  #: the families the detector learned from; the others are reported as held out
@@ -132,13 +134,22 @@ class Source:
 
 
 def source(name: str) -> Source:
+    from digitkit.data import strokes as S
+
+    if name == "icons":
+        from digitkit.data import icons
+
+        icons.icons()  # the icons are read (or found missing) before the server starts
+
+        def icon_or_digit(family: str, rng: np.random.Generator) -> tuple[str, list[np.ndarray]]:
+            return (S.drawing if family == "digits" else icons.drawing)(family, rng)
+
+        return Source(icons.FAMILIES, (icons.FAMILY,), (), icon_or_digit)
     if name == "hershey":
         from digitkit.data import hershey
 
         hershey.glyphs()  # the fonts are loaded (or found missing) before the server starts
         return Source(hershey.FAMILIES, hershey.TRAINED, (), hershey.drawing)
-    from digitkit.data import strokes as S
-
     return Source(S.FAMILIES, S.TRAINED, tuple(S.FIXED), S.drawing)
 
 
@@ -222,10 +233,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--strokes",
-        choices=("digitkit", "hershey"),
+        choices=("digitkit", "hershey", "icons"),
         default="digitkit",
-        help="whose drawings: digitkit's own (data/strokes.py) or the Hershey fonts' glyphs (data/hershey.py), "
-        "which no recipe trains on (default: digitkit)",
+        help="whose drawings: digitkit's own (data/strokes.py), the Hershey fonts' glyphs (data/hershey.py), "
+        "or Lucide's icons with digitkit's digits (data/icons.py) (default: digitkit)",
     )
     parser.add_argument("--chromium", default=CHROMIUM)
     parser.add_argument(

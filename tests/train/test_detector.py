@@ -23,17 +23,19 @@ def test_non_digits_are_deterministic_normalized_and_varied(mnist_test):
     assert canvas.shape == (140, 140) and canvas.max() == 255
 
 
-def test_the_hershey_latin_letters_are_among_the_non_digits_and_its_other_families_are_not():
-    """A fifth of the non-digits (a quarter without pairs) are the Hershey fonts' Latin letters rendered as the
-    page draws; the Greek, Japanese and symbol glyphs stay out as the drawing benchmark's held-out families."""
-    from digitkit.data import hershey
-    from digitkit.data.strokes import rendered_set
+def test_hershey_letters_and_icons_are_among_the_non_digits_and_the_held_out_families_are_not():
+    """A sixth each of the non-digits (a fifth each without pairs) are the Hershey fonts' Latin letters and
+    Lucide's icons, rendered as the page draws; the Hershey Greek, Japanese and symbol glyphs and digitkit's
+    objects stay out as the drawing benchmark's held-out families."""
+    from digitkit.data import hershey, icons
+    from digitkit.data.strokes import HELD_OUT, TRAINED, rendered_set
     from digitkit.preprocess import normalize
 
-    assert hershey.TRAINED == ("latin",)
-    letters, _ = rendered_set(hershey.TRAINED, 10, 3, hershey.drawing)
-    expected = np.array([(normalize(image) * 255).round().astype(np.uint8) for image in letters])
-    assert np.array_equal(non_digit_set(40, seed=3)[30:], expected)
+    assert hershey.TRAINED == ("latin",) and HELD_OUT not in TRAINED
+    letters, _ = rendered_set(hershey.TRAINED, 8, 3, hershey.drawing)
+    pictures, _ = rendered_set((icons.FAMILY,), 8, 3, icons.drawing)
+    expected = np.array([(normalize(image) * 255).round().astype(np.uint8) for image in letters + pictures])
+    assert np.array_equal(non_digit_set(40, seed=3)[24:], expected)
 
 
 def test_penned_digits_are_the_same_digits_redrawn_with_a_round_pen(mnist_test):

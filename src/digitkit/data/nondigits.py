@@ -1,9 +1,10 @@
 """Synthetic drawings that are not digits, for the digit/non-digit detector.
 
-Four sources: raster shapes drawn here (scribbles, polygons, grids, lines, blobs, spirals, font letters), pen-stroke
+Five sources: raster shapes drawn here (scribbles, polygons, grids, lines, blobs, spirals, font letters), pen-stroke
 drawings of letters, symbols, shapes, pictures, scribbles, hatching and doodles rendered the way the page draws
-them (data/strokes.py; its held-out family stays out), the Hershey fonts' Latin letters rendered the same way
-(data/hershey.py; its other families stay out), and two MNIST digits drawn over each other.
+them (data/strokes.py; its held-out family stays out), the Hershey fonts' Latin letters and Lucide's icons rendered
+the same way (data/hershey.py, whose other families stay out, and data/icons.py), and two MNIST digits drawn over
+each other.
 Letters that look like digits (O, I, l, S, q, g, b) are left out on purpose.
 """
 
@@ -126,22 +127,23 @@ def overlapping_digits(digits: np.ndarray, count: int, rng: np.random.Generator)
 
 def non_digit_set(count: int, seed: int, digits: np.ndarray | None = None) -> np.ndarray:
     """``count`` non-digits, MNIST-normalized and stored as uint8 (N, 28, 28), like MNIST itself: raster shapes,
-    pen-stroke drawings, Hershey letters and (when ``digits`` are given) overlapping pairs of them. The drawings
-    get twice the others' share: seven families, two of them random (scribbles, doodles), against one raster
-    generator."""
-    from digitkit.data import hershey
+    pen-stroke drawings, Hershey letters, Lucide icons and (when ``digits`` are given) overlapping pairs of them.
+    The drawings get twice the others' share: seven families, two of them random (scribbles, doodles), against one
+    raster generator."""
+    from digitkit.data import hershey, icons
     from digitkit.data.strokes import TRAINED, rendered_set
 
     rng = np.random.default_rng(seed)
-    weights = [1, 2, 1, 1] if digits is not None else [1, 2, 1]
+    weights = [1, 2, 1, 1, 1] if digits is not None else [1, 2, 1, 1]
     sizes = [count * w // sum(weights) for w in weights]
     sizes[0] += count - sum(sizes)
     drawn, _ = rendered_set(TRAINED, sizes[1], seed)
     letters, _ = rendered_set(hershey.TRAINED, sizes[2], seed, hershey.drawing)
+    pictures, _ = rendered_set((icons.FAMILY,), sizes[3], seed, icons.drawing)
     parts = [
         np.array([_as_mnist(draw_non_digit(rng)) for _ in range(sizes[0])], np.uint8).reshape(-1, 28, 28),
-        np.array([_as_mnist(image) for image in drawn + letters], np.uint8).reshape(-1, 28, 28),
+        np.array([_as_mnist(image) for image in drawn + letters + pictures], np.uint8).reshape(-1, 28, 28),
     ]
     if digits is not None:
-        parts.append(overlapping_digits(digits, sizes[3], rng))
+        parts.append(overlapping_digits(digits, sizes[4], rng))
     return np.concatenate(parts)

@@ -21,7 +21,7 @@ SOURCES = (
     "folder:DIR (id,class CSV + images), or several joined by '+' (mnist+folder:DIR)"
 )
 #: Non-digits in the detector's training and validation sets (digits come from MNIST's two splits).
-NON_DIGITS_TRAIN, NON_DIGITS_VALID = 48000, 6000
+NON_DIGITS_TRAIN, NON_DIGITS_VALID = 57600, 6000
 #: Share of a Kaggle train.csv held out for validation unless --valid-split says otherwise.
 KAGGLE_VALID_SPLIT = 0.1
 
