@@ -44,3 +44,37 @@ def test_a_restart_shows_a_job_whose_process_is_gone_as_interrupted(tmp_path, st
         described = client.get(f"/api/v1/jobs/{job.id}", headers=ADMIN).json()
     assert described["state"] == "interrupted" and "process ended" in described["error"]
     database.close()
+
+
+def test_an_unforeseen_error_while_following_the_default_is_logged_and_the_polling_goes_on(
+    tmp_path, monkeypatch, caplog
+):
+    """A worker whose poller ended on an error never followed a promote again (tests/operations/test_workers.py
+    caught one: its first database call had failed)."""
+    from digitkit.jobs import JobRunner
+    from digitkit.serve.state import ServiceState
+
+    def broken_recover(self):
+        raise RuntimeError("recover broke")
+
+    follow = ServiceState.follow_default
+    calls = []
+
+    async def flaky_follow(self):
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            raise RuntimeError("follow broke")
+        await follow(self)
+
+    monkeypatch.setattr(JobRunner, "recover", broken_recover)
+    monkeypatch.setattr(ServiceState, "follow_default", flaky_follow)
+    settings = Settings(data_dir=tmp_path, admin_token=TOKEN, default_poll_s=0.05)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        deadline = time.monotonic() + 10
+        while len(calls) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert client.get("/status").status_code == 200
+    assert len(calls) >= 3
+    logged = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert any("training jobs cannot be checked" in m for m in logged), logged
+    assert any("cannot be followed" in m for m in logged), logged

@@ -78,3 +78,35 @@ def test_locked_database_answers_unavailable(tmp_path):
         blocker.rollback()
         blocker.close()
     store.add(drawing_png=b"y", model="m", digits=[digit(1, 1)])  # works again once the lock is gone
+
+
+def test_workers_opening_a_fresh_database_together_all_get_its_tables(database_url):
+    """Server workers start together: each one's first database call creates the tables. Without a lock all but
+    one failed on a fresh database (PostgreSQL: a duplicate key in its catalog, SQLite: "table already exists" or
+    "database is locked" from the switch to WAL), and a worker whose first call failed never followed a promote."""
+    import threading
+
+    from sqlalchemy import inspect
+
+    from digitkit.store.database import Database
+
+    start, errors, opened = threading.Barrier(4), [], []
+
+    def open_database() -> None:
+        start.wait()
+        try:
+            opened.append(Database(database_url))
+        except Exception as exc:  # noqa: BLE001 (collected, then shown by the assert)
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=open_database) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert errors == [] and len(opened) == 4
+        assert {"samples", "digits"} <= set(inspect(opened[0].engine).get_table_names())
+    finally:
+        for database in opened:
+            database.close()

@@ -154,6 +154,9 @@ class ServiceState:
             self.promoted = current
 
     async def _poll_default(self) -> None:
+        """Follow the default until the service stops. An error no handler foresaw is logged and the polling goes
+        on: a poller that ended would leave this worker on its old default for good (a database error of this
+        kind did so to one of two workers)."""
         loop = asyncio.get_running_loop()
         try:
             lost = await loop.run_in_executor(None, lambda: self.jobs.recover())
@@ -161,8 +164,13 @@ class ServiceState:
                 log.warning("training jobs %s were interrupted (their process is gone)", lost)
         except DigitkitError as exc:
             log.warning("training jobs cannot be checked (%s)", exc)
+        except Exception:
+            log.exception("training jobs cannot be checked")
         while True:
-            await self.follow_default()
+            try:
+                await self.follow_default()
+            except Exception:
+                log.exception("the default version cannot be followed; %s keeps serving", self.default_model)
             await asyncio.sleep(self.settings.default_poll_s)
 
     def request_exit(self) -> None:
