@@ -39,8 +39,8 @@ def _switch_to_wal(connection: Any, tries: int = 50) -> None:
         try:
             connection.execute("PRAGMA journal_mode=WAL")
             return
-        except sqlite3.OperationalError:
-            if attempt == tries - 1:
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
                 raise
             time.sleep(0.1)
 
