@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from digitkit.data.strokes import Strokes, fitted, jittered
+from digitkit.data.strokes import Strokes, fitted, jittered, on_one_line
 from digitkit.errors import UnavailableError
 
 #: Only the single-line ("simplex") fonts: a pen writes one line. The duplex, triplex and complex fonts draw each
@@ -65,11 +65,7 @@ def _unit(strokes: Raw) -> Strokes | None:
     arrays = [np.asarray(s, dtype=np.float64) for s in strokes if len(s) >= 2]
     if not arrays:
         return None
-    points = np.concatenate(arrays)
-    if np.ptp(points, axis=0).max() <= SMALL_MARK:
-        return None
-    spread = np.linalg.svd(points - points.mean(axis=0), compute_uv=False)
-    if spread[-1] < 0.05 * spread[0]:  # all points (nearly) on one line
+    if np.ptp(np.concatenate(arrays), axis=0).max() <= SMALL_MARK or on_one_line(arrays):
         return None
     return fitted(arrays)
 

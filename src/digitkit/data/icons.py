@@ -22,7 +22,7 @@ from importlib import resources
 
 import numpy as np
 
-from digitkit.data.strokes import Strokes, fitted, jittered
+from digitkit.data.strokes import Strokes, fitted, jittered, on_one_line
 from digitkit.errors import UnavailableError
 
 FAMILY = "icons"  #: what the detector trains on
@@ -84,9 +84,7 @@ def strokes_of(svg: bytes) -> Strokes:
 def _like_digit(strokes: Strokes) -> bool:
     """A drawing on one straight line (a 1), or one round closed loop (a 0: its area is that of the ellipse in
     its box, as a circle's or an egg's is and a square's, at 4/pi of it, is not)."""
-    points = np.concatenate(strokes)
-    spread = np.linalg.svd(points - points.mean(axis=0), compute_uv=False)
-    if spread[-1] < 0.05 * spread[0]:
+    if on_one_line(strokes):
         return True
     if len(strokes) != 1 or np.linalg.norm(strokes[0][0] - strokes[0][-1]) > 0.5:
         return False
@@ -96,15 +94,15 @@ def _like_digit(strokes: Strokes) -> bool:
     return 0.9 < area / max(ellipse, 1e-9) < 1.1
 
 
-def _held_out(subjects: list[str]) -> set[str]:
-    """Every fifth subject (an icon name's first word) in sorted order: a bell, a bell-off and a bell-ring fall on
-    the same side, so no variant of a held-out icon is trained on."""
-    return set(sorted(set(subjects))[4::5])
+def _subject(name: str) -> str:
+    """An icon name's first word: a bell, a bell-off and a bell-ring share it."""
+    return name.split("-")[0]
 
 
 @functools.cache
 def icons() -> dict[str, tuple[tuple[str, Strokes], ...]]:
-    """Family -> (name, strokes in a unit box) of every icon kept, sorted by name."""
+    """Family -> (name, strokes in a unit box) of every icon kept, sorted by name. Every fifth subject in sorted
+    order is held out with all its variants, so no variant of a held-out icon is trained on."""
     archive = _archive()
     kept = []
     for filename in sorted(archive.namelist()):
@@ -114,11 +112,11 @@ def icons() -> dict[str, tuple[tuple[str, Strokes], ...]]:
         strokes = strokes_of(archive.read(filename))
         if strokes and not _like_digit(strokes):
             kept.append((name, fitted(strokes)))
-    held_out = _held_out([name.split("-")[0] for name, _ in kept])
-    return {
-        FAMILY: tuple(icon for icon in kept if icon[0].split("-")[0] not in held_out),
-        HELD_OUT: tuple(icon for icon in kept if icon[0].split("-")[0] in held_out),
-    }
+    held_out = set(sorted({_subject(name) for name, _ in kept})[4::5])
+    out: dict[str, list[tuple[str, Strokes]]] = {FAMILY: [], HELD_OUT: []}
+    for name, strokes in kept:
+        out[HELD_OUT if _subject(name) in held_out else FAMILY].append((name, strokes))
+    return {family: tuple(items) for family, items in out.items()}
 
 
 def drawing(family: str, rng: np.random.Generator) -> tuple[str, Strokes]:

@@ -341,6 +341,13 @@ def _resampled(stroke: np.ndarray, spacing: float) -> np.ndarray:
     return np.concatenate(pieces)
 
 
+def on_one_line(strokes: Strokes) -> bool:
+    """Whether all points lie (nearly) on one straight line: drawn alone at a digit's size, that is a 1."""
+    points = np.concatenate(strokes)
+    spread = np.linalg.svd(points - points.mean(axis=0), compute_uv=False)
+    return bool(spread[-1] < 0.05 * spread[0])
+
+
 def fitted(strokes: Strokes) -> Strokes:
     """Scale and move the drawing so its larger side spans the unit box, centred."""
     points = np.concatenate(strokes)
