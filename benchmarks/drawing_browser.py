@@ -14,8 +14,9 @@ accuracy (with what was misread), and pen lift to answer (p50 / p90).
 `--strokes hershey` draws glyphs of the Hershey fonts instead (data/hershey.py; A. V. Hershey's pen strokes, not
 digitkit's): their digits for the digit and number figures, and Latin, Greek, Japanese and symbol glyphs as the
 non-digit families (the detector trained on the Latin letters; the rest are held out). `--strokes icons` draws
-Lucide's line icons (data/icons.py) as the non-digits: the four fifths the detector trained on, and the held-out
-fifth (subjects no training icon shows); digits and numbers are digitkit's strokes, as without it.
+line icons (data/icons.py) as the non-digits: the four fifths of Lucide's that the detector trained on, the held-out
+fifth (subjects no training icon shows), and Tabler's icons of subjects no training icon shows, from a second
+library no recipe reads; digits and numbers are digitkit's strokes, as without it.
 `--without-browser` draws the same strokes with the page's pen on a canvas the page's size (PIL) and posts them,
 strokes included, to the same server: a few minutes instead of about 40, request times instead of pen lift.
 """
@@ -125,7 +126,7 @@ class CanvasOnly:
 @dataclass(frozen=True)
 class Source:
     """Where the drawings come from: digitkit's own strokes (data/strokes.py), the Hershey fonts' glyphs
-    (data/hershey.py) or Lucide's icons (data/icons.py), which no one at digitkit drew."""
+    (data/hershey.py) or Lucide's and Tabler's icons (data/icons.py), which no one at digitkit drew."""
 
     families: tuple[str, ...]
     trained: tuple[str, ...]  #: the families the detector learned from; the others are reported as held out
@@ -139,7 +140,7 @@ def source(name: str) -> Source:
     if name == "icons":
         from digitkit.data import icons
 
-        icons.icons()  # the icons are read (or found missing) before the server starts
+        icons.icons(), icons.tabler()  # the icons are read (or found missing) before the server starts
 
         def icon_or_digit(family: str, rng: np.random.Generator) -> tuple[str, list[np.ndarray]]:
             return (S.drawing if family == "digits" else icons.drawing)(family, rng)
@@ -236,7 +237,7 @@ def main() -> None:
         choices=("digitkit", "hershey", "icons"),
         default="digitkit",
         help="whose drawings: digitkit's own (data/strokes.py), the Hershey fonts' glyphs (data/hershey.py), "
-        "or Lucide's icons with digitkit's digits (data/icons.py) (default: digitkit)",
+        "or Lucide's and Tabler's icons with digitkit's digits (data/icons.py) (default: digitkit)",
     )
     parser.add_argument("--chromium", default=CHROMIUM)
     parser.add_argument(

@@ -1,4 +1,4 @@
-"""The drawing page against drawings digitkit did not make: Hershey glyphs (data/hershey.py) and Lucide's icons
+"""The drawing page against drawings digitkit did not make: Hershey glyphs (data/hershey.py) and line icons
 (data/icons.py) drawn with the page's pen and posted with their strokes to a running server, as
 benchmarks/drawing_browser.py --without-browser does."""
 
@@ -51,11 +51,16 @@ def test_the_page_rejects_most_hershey_glyphs_as_no_digit(page, family, least):
     assert rejected >= least, (family, rejected)
 
 
-def test_the_page_rejects_most_icons_it_never_saw_as_no_digit(page):
-    """Lucide's icons of the held-out fifth of subjects: line pictures by other hands, of things no training icon
-    shows (a battery, a beer, binoculars, ...)."""
-    drawn = _drawn(icons.HELD_OUT, 40, 5, icons.drawing)
+@pytest.mark.parametrize(
+    ("family", "least"),
+    # Of these 40, with this detector: Lucide's held-out fifth 37 (37 with the session-15 one, which trained on no
+    # icon), Tabler's 39. drawing_browser.py --strokes icons (seed 0, 200 a family): 90.5% (85.5%) and 94.5%.
+    [(icons.HELD_OUT, 32), (icons.TABLER, 34)],
+)
+def test_the_page_rejects_most_icons_it_never_saw_as_no_digit(page, family, least):
+    """Line pictures by other hands, of things no training icon shows: Lucide's icons of the held-out fifth of
+    subjects (a battery, a beer, binoculars, ...), and Tabler's of subjects no trained icon has, from a library
+    no recipe reads (an abacus, a wheelchair, a sliders panel, ...)."""
+    drawn = _drawn(family, 40, 5, icons.drawing)
     rejected = sum(all(label is None for label in page(strokes)) for _, strokes in drawn)
-    # Of these 40: 37, with this detector and with the session-15 one, which trained on no icon;
-    # drawing_browser.py --strokes icons (seed 0, 200 a family): 90.5% (85.5%).
-    assert rejected >= 32, rejected
+    assert rejected >= least, (family, rejected)
