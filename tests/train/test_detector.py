@@ -118,3 +118,23 @@ def test_recognise_uses_the_detector(mnist_test):
 
     labels = [f.label for f in asyncio.run(run())]
     assert labels[0] == int(mnist_test[1][0]) and len(labels) >= 2 and set(labels[1:]) == {None}
+
+
+def test_the_detectors_validation_set_is_built_alone_as_training_builds_it(mnist_cache, monkeypatch):
+    """size-report --measure checks the detector on its validation mixture; building the training half too took
+    9 minutes (and timed this test's CLI twin out in CI)."""
+    from digitkit.tasks import DETECTOR, DIGITS
+
+    full_load = sources.load_set
+    monkeypatch.setattr(sources, "load_set", lambda spec, cache, progress=False: _first(full_load(spec, cache), 90))
+    monkeypatch.setattr(sources, "NON_DIGITS_TRAIN", 60)
+    monkeypatch.setattr(sources, "NON_DIGITS_VALID", 30)
+    alone = sources.validation_set(DETECTOR, mnist_cache)
+    _, with_training = sources.training_sets(None, DETECTOR, mnist_cache)
+    assert np.array_equal(alone.images, with_training.images) and np.array_equal(alone.labels, with_training.labels)
+    assert alone.name == "mnist-test+nondigits" and alone.labels.tolist().count(1) == 30 and len(alone.labels) == 60
+    assert sources.validation_set(DIGITS, mnist_cache).name == "mnist-test"
+
+
+def _first(data: sources.Dataset, count: int) -> sources.Dataset:
+    return sources.Dataset(data.images[:count], data.labels[:count], data.name)

@@ -159,24 +159,44 @@ def training_sets(
     return train, load_set("mnist-test", cache, progress)
 
 
+def validation_set(task: Task, cache: Path, progress: bool = False) -> Dataset:
+    """The set a shipped artifact of ``task`` is checked on: MNIST test for digits, the detector's own validation
+    mixture for the detector (built alone, in seconds: its training half takes minutes)."""
+    return _detector_valid_set(cache, progress) if task == DETECTOR else load_set("mnist-test", cache, progress)
+
+
+def _mixed(digits: np.ndarray, others: np.ndarray, name: str) -> Dataset:
+    """Digits (label 0) and non-digits (label 1) interleaved, so that train_subset takes both."""
+    labels = np.concatenate([np.zeros(len(digits), np.uint8), np.ones(len(others), np.uint8)])
+    order = np.random.default_rng(0).permutation(len(labels))
+    return Dataset(np.concatenate([digits, others])[order], labels[order], name)
+
+
+def _as_on_the_page(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A copy of MNIST digits, a third as the page hands digits over, a third redrawn with a round pen."""
+    from digitkit.data.nondigits import as_drawn, penned
+
+    out = digits.copy()
+    out[::3] = as_drawn(out[::3], rng)
+    out[1::3] = penned(out[1::3], rng)
+    return out
+
+
+def _detector_valid_set(cache: Path, progress: bool) -> Dataset:
+    from digitkit.data.nondigits import non_digit_set
+
+    digits = _as_on_the_page(
+        load_set("mnist-test", cache, progress).images[:NON_DIGITS_VALID], np.random.default_rng(2)
+    )
+    return _mixed(digits, non_digit_set(NON_DIGITS_VALID, 2, digits), "mnist-test+nondigits")
+
+
 def _detector_sets(cache: Path, progress: bool) -> tuple[Dataset, Dataset]:
     """Label 0: MNIST digits, a third enlarged and fitted back as the page's crops are, a third redrawn with a
-    round pen as the page draws; label 1: synthetic
-    non-digits (data/nondigits.py) with overlapping pairs of the split's own digits, disjoint seeds per split."""
-    from digitkit.data.nondigits import as_drawn, non_digit_set, penned
+    round pen as the page draws; label 1: synthetic non-digits (data/nondigits.py) with overlapping pairs of the
+    split's own digits. Each split has its own seed, so the validation half can be built alone."""
+    from digitkit.data.nondigits import non_digit_set
 
-    def mixed(digits: np.ndarray, others: np.ndarray, name: str) -> Dataset:
-        labels = np.concatenate([np.zeros(len(digits), np.uint8), np.ones(len(others), np.uint8)])
-        order = np.random.default_rng(0).permutation(len(labels))  # interleaved, so train_subset takes both
-        return Dataset(np.concatenate([digits, others])[order], labels[order], name)
-
-    rng = np.random.default_rng(0)
-    train_digits = load_set("mnist-train", cache, progress).images.copy()
-    valid_digits = load_set("mnist-test", cache, progress).images[:NON_DIGITS_VALID].copy()
-    for digits in (train_digits, valid_digits):  # a third as the page hands digits over, a third redrawn in pen
-        digits[::3] = as_drawn(digits[::3], rng)
-        digits[1::3] = penned(digits[1::3], rng)
-    return (
-        mixed(train_digits, non_digit_set(NON_DIGITS_TRAIN, 1, train_digits), "mnist-train+nondigits"),
-        mixed(valid_digits, non_digit_set(NON_DIGITS_VALID, 2, valid_digits), "mnist-test+nondigits"),
-    )
+    digits = _as_on_the_page(load_set("mnist-train", cache, progress).images, np.random.default_rng(0))
+    train = _mixed(digits, non_digit_set(NON_DIGITS_TRAIN, 1, digits), "mnist-train+nondigits")
+    return train, _detector_valid_set(cache, progress)

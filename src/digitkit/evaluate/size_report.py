@@ -50,11 +50,11 @@ def size_report(
 
 def measure_figures(model: Model, cache: Path, suite_size: int, progress: bool) -> dict[str, float]:
     """The figures an artifact records, measured again through onnxruntime."""
-    from digitkit.data.sources import training_sets
+    from digitkit.data.sources import validation_set
     from digitkit.evaluate.report import evaluate_suite, predict_in_batches
 
     task = get_task(model.meta.task)
-    check = training_sets(None, task, cache, progress)[1]
+    check = validation_set(task, cache, progress)
     predicted = predict_in_batches(model, check.images)[0].argmax(1)
     figures = task_figures(task.name, check.name, check.labels, predicted)
     if task == DIGITS:
