@@ -84,7 +84,8 @@ def _lucide() -> Iterator[tuple[str, bytes]]:
 def _tabler() -> Iterator[tuple[str, bytes]]:
     """Tabler's outline icons, read from the package's folder without importing it (its import loads pygame)."""
     spec = importlib.util.find_spec("pytablericons")
-    folder = Path(next(iter(spec.submodule_search_locations or []), "")) / "icons" / "outline" if spec else None
+    locations = spec.submodule_search_locations if spec else None
+    folder = Path(locations[0]) / "icons" / "outline" if locations else None
     if folder is None or not folder.is_dir():
         raise UnavailableError("Tabler's icons need the pytablericons package: pip install -e '.[bench]'")
     for path in sorted(folder.glob("*.svg")):

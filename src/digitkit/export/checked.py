@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from torch import nn
 
-from digitkit.data.sources import Dataset, training_sets
+from digitkit.data.sources import Dataset, training_sets, validation_set
 from digitkit.errors import ArtifactError, ConfigError
 from digitkit.export.onnx_export import attach_meta, build_graph, torch_logits, write_artifact
 from digitkit.models.checkpoint import load_checkpoint
@@ -135,7 +135,8 @@ def export_checkpoints(
         meta.recipe = "+".join(s["recipe"]["name"] for s in states)
         meta.name = name or meta.recipe
         meta.architecture = "ensemble(" + "+".join(s["recipe"]["architecture"] for s in states) + ")"
-    train, valid = training_sets(None, get_task(meta.task), cache)
+    task = get_task(meta.task)
+    valid = validation_set(task, cache)  # the training half is built only to calibrate (the detector's: minutes)
     check = Dataset(valid.images[:check_images], valid.labels[:check_images], valid.name)
     return export_checked(
         model,
@@ -143,7 +144,7 @@ def export_checkpoints(
         output,
         check=check,
         quantize=quantize,
-        calibration=train.images[:CALIBRATION_IMAGES] if static else None,
+        calibration=training_sets(None, task, cache)[0].images[:CALIBRATION_IMAGES] if static else None,
         min_agreement=min_agreement,
         measure=_suite_figure(cache, suite_size) if suite_size and meta.task == DIGITS.name else None,
     )
