@@ -92,6 +92,41 @@ def test_int8_weights_make_the_file_about_four_times_smaller(tmp_path):
     assert load_model(tmp_path / "q.onnx").meta.quantization == "int8-weights"
 
 
+def test_4bit_weights_pack_two_to_a_byte_and_compute_exactly_what_torch_computes(tmp_path):
+    model = create_model("convnet_micro4")
+    for module in model.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.uniform_(-1, 1)
+            module.running_var.uniform_(0.5, 2)
+    model.eval()
+    full = unchecked_export(model, tmp_path / "f.onnx", quantize=False)
+    packed = unchecked_export(model, tmp_path / "p.onnx", quantize=True)
+    weights = sum(m.weight.numel() for m in model.modules() if isinstance(m, torch.nn.Conv2d | torch.nn.Linear))
+    # 4 bytes a weight -> half a byte, plus a scale a channel, each weight's shape and the ops that unpack them
+    assert full - packed >= weights * 3.5 - 1200
+    runtime = load_model(tmp_path / "p.onnx")
+    assert runtime.meta.quantization == "int4-weights"
+    x = np.random.default_rng(0).random((20, 28, 28), dtype=np.float32)
+    assert np.allclose(runtime.predict_logits(x), torch_logits(model, x), atol=1e-4)
+    graph = onnx.load(str(tmp_path / "p.onnx"))
+    assert {i.data_type for i in graph.graph.initializer if i.dims and i.dims[0] > 1000} == {onnx.TensorProto.UINT8}
+
+
+def test_a_4bit_model_refuses_int8_activations(tmp_path):
+    from digitkit.errors import ConfigError
+
+    check = Dataset(np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8), "blank")
+    with pytest.raises(ConfigError, match="drop --static"):
+        export_checked(
+            create_model("convnet_micro4").eval(),
+            placeholder_meta(),
+            tmp_path / "s.onnx",
+            check=check,
+            calibration=np.zeros((4, 28, 28), np.uint8),
+        )
+    assert not (tmp_path / "s.onnx").exists()
+
+
 def test_two_checkpoints_export_as_one_ensemble(tmp_path, smoke_artifact, mnist_cache):
     checkpoint = smoke_artifact.parent / "checkpoint.pt"
     report = export_checkpoints(

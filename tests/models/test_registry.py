@@ -16,6 +16,7 @@ def test_every_registered_model_maps_images_to_its_classes(name):
 def test_sizes_fit_their_artifact_budgets():
     assert count_parameters(create_model("convnet_tiny")) <= 20_000  # tiny <= 20 KB at int8
     assert count_parameters(create_model("convnet_default")) <= 140_000  # default < 150 KB at int8
+    assert count_parameters(create_model("convnet_micro4")) <= 17_000  # tiny <= 11 KB at two weights a byte
 
 
 def test_unknown_architecture_lists_the_known_ones():

@@ -18,7 +18,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("-o", "--output", type=Path, required=True, help="artifact path (.onnx)")
     parser.add_argument("--name", default=None, help="model name stored in the artifact (default: recipe name)")
-    parser.add_argument("--no-quantize", action="store_true", help="keep float32 weights")
+    parser.add_argument(
+        "--no-quantize",
+        action="store_true",
+        help="keep float32 weights (default: int8, or 4-bit codes two to a byte for a net trained on that grid)",
+    )
     parser.add_argument(
         "--static",
         action="store_true",

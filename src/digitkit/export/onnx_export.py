@@ -1,4 +1,4 @@
-"""Export a trained torch model to a self-describing ONNX artifact, optionally with int8 weights."""
+"""Export a trained torch model to a self-describing ONNX artifact, optionally with int8 or packed 4-bit weights."""
 
 from __future__ import annotations
 
@@ -14,8 +14,18 @@ import torch
 from onnx import helper, numpy_helper
 from torch import nn
 
+from digitkit.errors import ConfigError
 from digitkit.files import write_atomic
-from digitkit.runtime.artifact import INPUT_NAME, METADATA_KEY, OUTPUT_NAME, STATIC_INT8, WEIGHT_INT8, ArtifactMeta
+from digitkit.models.grid import bake, grid_levels, weight_bits
+from digitkit.runtime.artifact import (
+    INPUT_NAME,
+    METADATA_KEY,
+    OUTPUT_NAME,
+    STATIC_INT8,
+    WEIGHT_INT4,
+    WEIGHT_INT8,
+    ArtifactMeta,
+)
 
 log = logging.getLogger(__name__)
 OPSET = 17
@@ -36,11 +46,11 @@ def fold_batchnorm(model: nn.Module) -> nn.Module:
 
 
 def to_onnx(model: nn.Module) -> onnx.ModelProto:
-    """Plain float ONNX graph with a dynamic batch axis."""
+    """Plain float ONNX graph with a dynamic batch axis; weights trained on a grid are exported rounded."""
     buffer = io.BytesIO()
     example = torch.zeros(2, 1, 28, 28)
     torch.onnx.export(
-        fold_batchnorm(model),
+        fold_batchnorm(bake(copy.deepcopy(model))),
         (example,),
         buffer,  # type: ignore[arg-type]  # file objects work; the stub says paths
         input_names=[INPUT_NAME],
@@ -94,6 +104,82 @@ def quantize_weights_int8(graph_model: onnx.ModelProto) -> onnx.ModelProto:
     existing = list(graph.node)
     del graph.node[:]
     graph.node.extend(new_nodes + existing)
+    onnx.checker.check_model(model)
+    return model
+
+
+def _weight_initializers(graph: onnx.GraphProto) -> list[onnx.TensorProto]:
+    """The initializers that are Conv or Gemm weights (output channels on axis 0), in node order."""
+    initializers = {init.name: init for init in graph.initializer}
+    return [
+        initializers[node.input[1]]
+        for node in graph.node
+        if node.op_type in ("Conv", "Gemm") and len(node.input) >= 2 and node.input[1] in initializers
+    ]
+
+
+def pack_weights(graph_model: onnx.ModelProto, bits: int = 4) -> onnx.ModelProto:
+    """Store every Conv/Gemm weight as ``bits``-bit codes, two to a byte, with one float scale per output channel.
+
+    The codes of all weights form one uint8 tensor (the first half in the high nibbles, the second half in
+    the low ones); a few plain float ops (Cast, Div, Floor, Sub, Concat, Split, Reshape, Mul) rebuild the
+    weights, so every onnxruntime the archive installs (1.14 and later) runs it, and constant folding
+    turns them back into float weights once, at load. Weights trained on the grid (models/grid.py) come
+    back exactly; any other model is rounded, and the checked export measures what that costs.
+    """
+    if bits != 4:
+        raise ConfigError(f"weights pack two to a byte at 4 bits only, not {bits}")
+    model = copy.deepcopy(graph_model)
+    graph = model.graph
+    weights = _weight_initializers(graph)
+    levels = grid_levels(bits)
+    codes, sizes, rebuilt = [], [], []
+    for init in weights:
+        weight = numpy_helper.to_array(init).astype(np.float32)
+        top = np.abs(weight.reshape(weight.shape[0], -1)).max(axis=1)
+        scale = (np.maximum(top, 1e-12) / levels).astype(np.float32).reshape((-1,) + (1,) * (weight.ndim - 1))
+        codes.append(np.clip(np.round(weight / scale), -levels, levels).astype(np.int64).ravel())
+        sizes.append(weight.size)
+        base = init.name
+        graph.initializer.remove(init)
+        graph.initializer.extend(
+            [
+                numpy_helper.from_array(np.array(weight.shape, np.int64), f"{base}_shape"),
+                numpy_helper.from_array(scale, f"{base}_scale"),
+            ]
+        )
+        rebuilt += [
+            helper.make_node("Reshape", [f"{base}_codes", f"{base}_shape"], [f"{base}_grid"]),
+            helper.make_node("Mul", [f"{base}_grid", f"{base}_scale"], [base]),
+        ]
+    flat = np.concatenate(codes) + levels + 1  # 1..15: unsigned nibbles
+    if flat.size % 2:
+        flat = np.append(flat, levels + 1)  # a zero weight pads the odd one out; Split leaves it unused
+        sizes.append(1)
+    half = flat.size // 2
+    packed = (flat[:half] * 16 + flat[half:]).astype(np.uint8)
+    graph.initializer.extend(
+        [
+            numpy_helper.from_array(packed, "packed"),
+            numpy_helper.from_array(np.array(16.0, np.float32), "sixteen"),
+            numpy_helper.from_array(np.array(levels + 1, np.float32), "offset"),
+            numpy_helper.from_array(np.array(sizes, np.int64), "sizes"),
+        ]
+    )
+    outputs = [f"{init.name}_codes" for init in weights] + (["padding"] if len(sizes) > len(weights) else [])
+    unpack = [
+        helper.make_node("Cast", ["packed"], ["bytes"], to=onnx.TensorProto.FLOAT),
+        helper.make_node("Div", ["bytes", "sixteen"], ["high_fraction"]),
+        helper.make_node("Floor", ["high_fraction"], ["high"]),
+        helper.make_node("Mul", ["high", "sixteen"], ["high_shifted"]),
+        helper.make_node("Sub", ["bytes", "high_shifted"], ["low"]),
+        helper.make_node("Concat", ["high", "low"], ["nibbles"], axis=0),
+        helper.make_node("Sub", ["nibbles", "offset"], ["codes"]),
+        helper.make_node("Split", ["codes", "sizes"], outputs, axis=0),
+    ]
+    existing = list(graph.node)
+    del graph.node[:]
+    graph.node.extend(unpack + rebuilt + existing)  # producers before their consumers
     onnx.checker.check_model(model)
     return model
 
@@ -212,9 +298,15 @@ def build_graph(
     model: nn.Module, meta: ArtifactMeta, quantize: bool = True, calibration: np.ndarray | None = None
 ) -> onnx.ModelProto:
     """torch model -> ONNX graph: int8 weights when ``quantize``, int8 activations too when ``calibration``
-    images are given; records the quantization in ``meta``."""
+    images are given, packed 4-bit weights for a model trained on that grid; records the quantization in ``meta``."""
     graph_model = to_onnx(model)
-    if quantize and calibration is not None:
+    bits = weight_bits(model)
+    if quantize and bits:
+        if calibration is not None:
+            raise ConfigError(f"a model trained on {bits}-bit weights exports with float activations; drop --static")
+        meta.quantization = WEIGHT_INT4
+        graph_model = pack_weights(graph_model, bits)
+    elif quantize and calibration is not None:
         meta.quantization = STATIC_INT8
         graph_model = quantize_static_int8(graph_model, calibration)
     elif quantize:

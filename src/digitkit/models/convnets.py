@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from digitkit.models.grid import GridConv2d, GridLinear
 from digitkit.models.registry import register_model
 
 
-def _conv_bn(c_in: int, c_out: int, kernel: int = 3) -> list[nn.Module]:
-    return [nn.Conv2d(c_in, c_out, kernel, padding=kernel // 2, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
+def _conv_bn(c_in: int, c_out: int, weight_bits: int) -> list[nn.Module]:
+    conv = GridConv2d(c_in, c_out, 3, padding=1, bias=False)
+    conv.bits = weight_bits
+    return [conv, nn.BatchNorm2d(c_out), nn.ReLU()]
 
 
 class ConvNet(nn.Module):
     """Stages of 3x3 conv-BN-ReLU blocks with 2x2 max-pooling between them, global average pool, linear.
 
     ``widths`` lists the channels of each stage's convolutions, e.g. ((16, 16), (32, 32), (64,)).
+    ``weight_bits`` (0: float) trains the conv and linear weights on that grid (models/grid.py).
     """
 
-    def __init__(self, widths: tuple[tuple[int, ...], ...], dropout: float = 0.0, num_classes: int = 10):
+    def __init__(
+        self,
+        widths: tuple[tuple[int, ...], ...],
+        dropout: float = 0.0,
+        num_classes: int = 10,
+        weight_bits: int = 0,
+    ):
         super().__init__()
         layers: list[nn.Module] = []
         c_in = 1
@@ -25,12 +35,13 @@ class ConvNet(nn.Module):
             if index > 0:
                 layers.append(nn.MaxPool2d(2))
             for c_out in stage:
-                layers += _conv_bn(c_in, c_out)
+                layers += _conv_bn(c_in, c_out, weight_bits)
                 c_in = c_out
         self.features = nn.Sequential(*layers)
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.dropout = nn.Dropout(dropout)
-        self.classifier = nn.Linear(c_in, num_classes)
+        self.classifier = GridLinear(c_in, num_classes)
+        self.classifier.bits = weight_bits
         # Centre the [0, 1] inputs around MNIST's mean so BN-free first layers start well scaled.
         self.mean, self.std = 0.1307, 0.3081
 
@@ -49,8 +60,14 @@ def convnet_tiny(dropout: float = 0.0) -> nn.Module:
 
 @register_model
 def convnet_micro(dropout: float = 0.0) -> nn.Module:
-    """~8.5k parameters: the `tiny` artifact, under 11 KB with int8 weights."""
+    """~8.5k parameters: the `tiny` artifact of sessions 16-18 (10,964 bytes with int8 weights)."""
     return ConvNet(((8,), (16, 16), (32,)), dropout)
+
+
+@register_model
+def convnet_micro4(dropout: float = 0.0) -> nn.Module:
+    """~15.6k parameters trained on a 4-bit grid: the `tiny` artifact, under 11 KB with two weights a byte."""
+    return ConvNet(((10,), (24, 24), (36,)), dropout, weight_bits=4)
 
 
 @register_model

@@ -24,6 +24,7 @@ OUTPUT_NAME = "logits"  #: (N, classes) float32
 DIGIT_CLASSES = list("0123456789")
 WEIGHT_INT8 = "int8-weights"  #: int8 weights, float activations
 STATIC_INT8 = "int8-static"  #: int8 weights and activations (calibrated), run by int8 kernels
+WEIGHT_INT4 = "int4-weights"  #: 4-bit weights packed two to a byte (trained on that grid), float activations
 
 
 @dataclass
@@ -36,7 +37,7 @@ class ArtifactMeta:
     parameters: int
     preprocess_version: int
     data: str  #: what it was trained on
-    quantization: str  #: "none", "int8-weights" or "int8-static"
+    quantization: str  #: "none", "int8-weights", "int8-static" or "int4-weights"
     format_version: int = FORMAT_VERSION
     metrics: dict[str, float] = field(default_factory=dict)  #: measured figures, e.g. mnist_accuracy
     task: str = "digits"  #: "digits", or "detector" (digit / not a digit); see digitkit/tasks.py

@@ -71,7 +71,7 @@ class Recipe:
     teacher: str = ""  #: artifact name or path to distil from ("" : no distillation)
     distill_weight: float = 0.5  #: share of the loss taken from the teacher's soft targets
     distill_temperature: float = 3.0
-    quantize: bool = True  #: export int8 weights (post-training quantization)
+    quantize: bool = True  #: export int8 weights (4-bit codes for an architecture trained on that grid)
     quantize_activations: bool = False  #: also int8 activations, calibrated on 512 training images (faster)
     prune_amount: float = 0.0  #: share of conv/linear weights zeroed by magnitude after training (0: none)
     prune_epochs: int = 0  #: fine-tuning epochs after pruning, at lr * 0.05

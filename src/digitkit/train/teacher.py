@@ -56,4 +56,4 @@ def load_teacher(spec: str, device: torch.device) -> Teacher:
             f"teacher {spec!r}: join checkpoints (.pt files) with '+' for an ensemble, or name one artifact "
             "(a shipped name or an .onnx path); an artifact is already one model"
         )
-    return ArtifactTeacher(load_model(parts[0]))
+    return ArtifactTeacher(load_model(parts[0], threads=torch.get_num_threads()))  # torch waits meanwhile
