@@ -70,23 +70,14 @@ def quantize_weights_int8(graph_model: onnx.ModelProto) -> onnx.ModelProto:
     """
     model = copy.deepcopy(graph_model)
     graph = model.graph
-    initializers = {init.name: init for init in graph.initializer}
     new_nodes = []
-    for node in graph.node:
-        if node.op_type not in ("Conv", "Gemm") or len(node.input) < 2 or node.input[1] not in initializers:
-            continue
-        init = initializers[node.input[1]]
-        weight = numpy_helper.to_array(init).astype(np.float32)
-        axis = 0
-        flat = np.abs(weight.reshape(weight.shape[0], -1)).max(axis=1)
-        scale = (np.maximum(flat, 1e-12) / 127.0).astype(np.float32)
-        shape = (-1,) + (1,) * (weight.ndim - 1)
-        quantized = np.clip(np.round(weight / scale.reshape(shape)), -127, 127).astype(np.int8)
+    for init in _weight_initializers(graph):
+        codes, scale = _channel_codes(numpy_helper.to_array(init), 127)
         graph.initializer.remove(init)
         base = init.name
         graph.initializer.extend(
             [
-                numpy_helper.from_array(quantized, f"{base}_int8"),
+                numpy_helper.from_array(codes.astype(np.int8), f"{base}_int8"),
                 numpy_helper.from_array(scale, f"{base}_scale"),
                 numpy_helper.from_array(np.zeros_like(scale, dtype=np.int8), f"{base}_zero"),
             ]
@@ -96,7 +87,7 @@ def quantize_weights_int8(graph_model: onnx.ModelProto) -> onnx.ModelProto:
                 "DequantizeLinear",
                 [f"{base}_int8", f"{base}_scale", f"{base}_zero"],
                 [base],
-                axis=axis,
+                axis=0,
                 name=f"{base}_dequantize",
             )
         )
@@ -106,6 +97,15 @@ def quantize_weights_int8(graph_model: onnx.ModelProto) -> onnx.ModelProto:
     graph.node.extend(new_nodes + existing)
     onnx.checker.check_model(model)
     return model
+
+
+def _channel_codes(weight: np.ndarray, levels: int) -> tuple[np.ndarray, np.ndarray]:
+    """(integer codes in -levels..levels, one float32 step per output channel (axis 0)): symmetric, zero exact."""
+    weight = weight.astype(np.float32)
+    top = np.abs(weight.reshape(weight.shape[0], -1)).max(axis=1)
+    scale = (np.maximum(top, 1e-12) / levels).astype(np.float32)
+    codes = np.clip(np.round(weight / scale.reshape((-1,) + (1,) * (weight.ndim - 1))), -levels, levels)
+    return codes.astype(np.int64), scale
 
 
 def _weight_initializers(graph: onnx.GraphProto) -> list[onnx.TensorProto]:
@@ -135,17 +135,15 @@ def pack_weights(graph_model: onnx.ModelProto, bits: int = 4) -> onnx.ModelProto
     levels = grid_levels(bits)
     codes, sizes, rebuilt = [], [], []
     for init in weights:
-        weight = numpy_helper.to_array(init).astype(np.float32)
-        top = np.abs(weight.reshape(weight.shape[0], -1)).max(axis=1)
-        scale = (np.maximum(top, 1e-12) / levels).astype(np.float32).reshape((-1,) + (1,) * (weight.ndim - 1))
-        codes.append(np.clip(np.round(weight / scale), -levels, levels).astype(np.int64).ravel())
-        sizes.append(weight.size)
+        weight_codes, scale = _channel_codes(numpy_helper.to_array(init), levels)
+        codes.append(weight_codes.ravel())
+        sizes.append(weight_codes.size)
         base = init.name
         graph.initializer.remove(init)
         graph.initializer.extend(
             [
-                numpy_helper.from_array(np.array(weight.shape, np.int64), f"{base}_shape"),
-                numpy_helper.from_array(scale, f"{base}_scale"),
+                numpy_helper.from_array(np.array(weight_codes.shape, np.int64), f"{base}_shape"),
+                numpy_helper.from_array(scale.reshape((-1,) + (1,) * (weight_codes.ndim - 1)), f"{base}_scale"),
             ]
         )
         rebuilt += [
