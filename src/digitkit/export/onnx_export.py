@@ -16,7 +16,7 @@ from torch import nn
 
 from digitkit.errors import ConfigError
 from digitkit.files import write_atomic
-from digitkit.models.grid import bake, grid_levels, weight_bits
+from digitkit.models.grid import bake, channel_codes, grid_levels, weight_bits
 from digitkit.runtime.artifact import (
     INPUT_NAME,
     METADATA_KEY,
@@ -72,7 +72,7 @@ def quantize_weights_int8(graph_model: onnx.ModelProto) -> onnx.ModelProto:
     graph = model.graph
     new_nodes = []
     for init in _weight_initializers(graph):
-        codes, scale = _channel_codes(numpy_helper.to_array(init), 127)
+        codes, scale = _channel_codes(numpy_helper.to_array(init), 8)
         graph.initializer.remove(init)
         base = init.name
         graph.initializer.extend(
@@ -99,13 +99,10 @@ def quantize_weights_int8(graph_model: onnx.ModelProto) -> onnx.ModelProto:
     return model
 
 
-def _channel_codes(weight: np.ndarray, levels: int) -> tuple[np.ndarray, np.ndarray]:
-    """(integer codes in -levels..levels, one float32 step per output channel (axis 0)): symmetric, zero exact."""
-    weight = weight.astype(np.float32)
-    top = np.abs(weight.reshape(weight.shape[0], -1)).max(axis=1)
-    scale = (np.maximum(top, 1e-12) / levels).astype(np.float32)
-    codes = np.clip(np.round(weight / scale.reshape((-1,) + (1,) * (weight.ndim - 1))), -levels, levels)
-    return codes.astype(np.int64), scale
+def _channel_codes(weight: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """(integer codes, one float32 step per output channel (axis 0)) by models/grid.py's rule."""
+    codes, scale = channel_codes(torch.from_numpy(weight.astype(np.float32)), bits)
+    return codes.numpy().astype(np.int64), scale.flatten().numpy()
 
 
 def _weight_initializers(graph: onnx.GraphProto) -> list[onnx.TensorProto]:
@@ -135,7 +132,7 @@ def pack_weights(graph_model: onnx.ModelProto, bits: int = 4) -> onnx.ModelProto
     levels = grid_levels(bits)
     codes, sizes, rebuilt = [], [], []
     for init in weights:
-        weight_codes, scale = _channel_codes(numpy_helper.to_array(init), levels)
+        weight_codes, scale = _channel_codes(numpy_helper.to_array(init), bits)
         codes.append(weight_codes.ravel())
         sizes.append(weight_codes.size)
         base = init.name

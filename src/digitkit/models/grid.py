@@ -24,12 +24,18 @@ def channel_scales(weight: Tensor, bits: int) -> Tensor:
     return (top / grid_levels(bits)).reshape((-1,) + (1,) * (weight.dim() - 1))
 
 
-def on_grid(weight: Tensor, bits: int) -> Tensor:
-    """The weight rounded to its channels' grids; the gradient passes through unchanged (straight-through)."""
+def channel_codes(weight: Tensor, bits: int) -> tuple[Tensor, Tensor]:
+    """(integer codes, as floats in -top..top, each channel's step): the one rounding rule, which training's
+    forward pass and the exporter's int8 and 4-bit weights share, so export finds the codes training used."""
     scale = channel_scales(weight, bits)
     levels = grid_levels(bits)
-    rounded = torch.clamp(torch.round(weight / scale), -levels, levels) * scale
-    return weight + (rounded - weight).detach()
+    return torch.clamp(torch.round(weight / scale), -levels, levels), scale
+
+
+def on_grid(weight: Tensor, bits: int) -> Tensor:
+    """The weight rounded to its channels' grids; the gradient passes through unchanged (straight-through)."""
+    codes, scale = channel_codes(weight, bits)
+    return weight + (codes * scale - weight).detach()
 
 
 class GridConv2d(nn.Conv2d):
