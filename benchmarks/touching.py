@@ -17,21 +17,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import write_result  # noqa: E402
-
-
-def canvas(images: list[np.ndarray], advance: float, scale: int = 4) -> np.ndarray:
-    pieces = []
-    for image in images:
-        big = np.kron(image, np.ones((scale, scale), np.uint8))
-        columns = np.flatnonzero(big.max(axis=0) > 30)
-        pieces.append(big[:, columns[0] : columns[-1] + 1])
-    out = np.zeros((140, sum(p.shape[1] for p in pieces) + 100), np.uint8)
-    x = 30
-    for piece in pieces:
-        region = out[14 : 14 + piece.shape[0], x : x + piece.shape[1]]
-        np.maximum(region, piece, out=region)
-        x += int(advance * piece.shape[1])
-    return 255 - out
+from digitkit.data.numbers import written_number  # noqa: E402
 
 
 def main() -> None:
@@ -67,7 +53,7 @@ def main() -> None:
         right = {True: 0, False: 0}
         for _ in range(args.numbers):
             picks = rng.integers(0, len(labels), 3)
-            drawing, truth = canvas([images[i] for i in picks], advance), "".join(map(str, labels[picks]))
+            drawing, truth = written_number([images[i] for i in picks], advance), "".join(map(str, labels[picks]))
             for split in (True, False):
                 right[split] += read(drawing, split) == truth
         row = {"advance": advance, "with_split": right[True] / args.numbers, "without": right[False] / args.numbers}

@@ -3,26 +3,11 @@
 import numpy as np
 import pytest
 
+from digitkit.data.numbers import written_number
 from digitkit.runtime import load_model
 from digitkit.runtime.model import softmax
 from digitkit.segment import find_digits
 from digitkit.segment.split import MIN_PIECE_SCORE, best_split, options
-
-
-def touching(images, advance=1.0, scale=4):
-    """MNIST digits enlarged, each starting ``advance`` x the previous one's ink width further right."""
-    pieces = []
-    for image in images:
-        big = np.kron(image, np.ones((scale, scale), np.uint8))
-        columns = np.flatnonzero(big.max(axis=0) > 30)
-        pieces.append(big[:, columns[0] : columns[-1] + 1])
-    out = np.zeros((140, sum(p.shape[1] for p in pieces) + 100), np.uint8)
-    x = 30
-    for piece in pieces:
-        region = out[14 : 14 + piece.shape[0], x : x + piece.shape[1]]
-        np.maximum(region, piece, out=region)
-        x += int(advance * piece.shape[1])
-    return 255 - out
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +25,7 @@ def test_touching_digits_are_split_and_read(mnist_test, score):
     images, labels = mnist_test
     right = 0
     for start in range(0, 60, 3):
-        canvas = touching(images[start : start + 3])
+        canvas = written_number(images[start : start + 3])
         right += read(canvas, score) == "".join(map(str, labels[start : start + 3]))
     assert right >= 11  # of 20 (12 with the earlier default); without splitting almost none is read right
 
@@ -48,14 +33,14 @@ def test_touching_digits_are_split_and_read(mnist_test, score):
 def test_separate_digits_are_not_split(mnist_test, score):
     images, labels = mnist_test
     for start in range(0, 30, 3):
-        canvas = touching(images[start : start + 3], advance=1.4)
+        canvas = written_number(images[start : start + 3], advance=1.4)
         assert len(best_split(find_digits(canvas), score)) == len(find_digits(canvas))
 
 
 def test_a_narrow_group_has_no_split_options(mnist_test):
     images, labels = mnist_test
     assert labels[2] == 1
-    (segment,) = find_digits(touching([images[2]]))  # a 1
+    (segment,) = find_digits(written_number([images[2]]))  # a 1
     assert segment.box[2] < segment.box[3] and options(segment) == []
 
 
@@ -63,7 +48,7 @@ def test_a_cut_with_a_piece_the_page_would_reject_is_no_option(mnist_test):
     """With trust_cuts a cut is taken only while each of its pieces scores MIN_PIECE_SCORE (a piece the page
     would reject means the cut went through a letter); below that the group stays whole."""
     images, _ = mnist_test
-    (group,) = find_digits(touching(images[:2], advance=0.8))
+    (group,) = find_digits(written_number(images[:2], advance=0.8))
     assert options(group)
 
     def scorer(piece_score: float):
