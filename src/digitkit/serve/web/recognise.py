@@ -40,30 +40,37 @@ def cut_score(model: Model, detector: Model | None) -> Scorer:
     return score
 
 
+def segmented(
+    gray: np.ndarray,
+    model: Model,
+    detector: Model | None = None,
+    strokes: Sequence[tuple[float, Sequence[tuple[float, float]]]] | None = None,
+) -> list[Segment]:
+    """The drawing's pieces, left to right: cut between ``strokes`` when the page sent them, else between columns.
+
+    Measured on the drawing benchmark's families (PIL canvases like the page's): cuts between strokes, with the
+    detector in the score, read 80% of touching 3-digit numbers (columns: 5%) and rejected more non-digits; the
+    detector in the score of column cuts cost 3-6 points of non-digit rejection per family, and falling back to
+    column cuts for single-stroke groups cost 5-12, so neither is done. A cut between strokes is taken whenever one
+    is offered: requiring the pieces to beat the whole changed no figure there, and kept a touching "17" whole
+    (read "1") in real Chromium."""
+    if strokes is None:
+        return best_split(find_digits(gray), cut_score(model, None))
+    drawn = [Stroke(width, np.asarray(points, dtype=np.float64)) for width, points in strokes]
+    by_stroke = functools.partial(stroke_options, strokes=drawn)
+    return best_split(find_digits(gray), cut_score(model, detector), by_stroke, trust_cuts=True)
+
+
 async def recognise(
     gray: np.ndarray,
     batcher: Batcher,
     detector: Model | None = None,
     strokes: Sequence[tuple[float, Sequence[tuple[float, float]]]] | None = None,
 ) -> list[FoundDigit]:
-    """Segment (cutting touching digits between ``strokes`` when the page sent them, else between columns),
-    classify, and reject non-digits (with the detector's opinion when one is given)."""
+    """Segment, classify, and reject non-digits (with the detector's opinion when one is given)."""
     loop = asyncio.get_running_loop()
-
-    def segmented() -> list[Segment]:  # milliseconds on a big canvas: off the loop
-        # Measured on the drawing benchmark's families (PIL canvases like the page's): cuts between strokes,
-        # with the detector in the score, read 80% of touching 3-digit numbers (columns: 5%) and rejected more
-        # non-digits; the detector in the score of column cuts cost 3-6 points of non-digit rejection per family,
-        # and falling back to column cuts for single-stroke groups cost 5-12, so neither is done. A cut between
-        # strokes is taken whenever one is offered: requiring the pieces to beat the whole changed no figure
-        # there, and kept a touching "17" whole (read "1") in real Chromium.
-        if strokes is None:
-            return best_split(find_digits(gray), cut_score(batcher.model, None))
-        drawn = [Stroke(width, np.asarray(points, dtype=np.float64)) for width, points in strokes]
-        by_stroke = functools.partial(stroke_options, strokes=drawn)
-        return best_split(find_digits(gray), cut_score(batcher.model, detector), by_stroke, trust_cuts=True)
-
-    segments = await loop.run_in_executor(None, segmented)
+    # milliseconds on a big canvas: off the loop
+    segments = await loop.run_in_executor(None, segmented, gray, batcher.model, detector, strokes)
     if not segments:
         return []
     crops = np.stack([s.image for s in segments])

@@ -1,0 +1,149 @@
+"""How many non-digits the page rejects, and how many digits it loses, at every detector threshold.
+
+    python benchmarks/reject_curve.py [--per-family 100] [--digits 300] [--mnist 1000] [--png curve.png]
+
+The page rejects a piece of ink when a shape rule fires (segment/reject.py) or when the detector's probability
+of "not a digit" is above MAX_OTHER. This script runs the page's own segmentation (serve/web/recognise.segmented:
+the strokes sent with the drawing, the classifier and the detector choosing the cuts) and rules in-process on
+canvases drawn as drawing_browser.py --without-browser draws them, and sweeps the threshold instead of fixing it:
+a drawing counts as rejected when every piece is, a digit as lost when no piece is kept. The "detector alone"
+curves leave the shape rules out: the gap is what the rules add.
+
+Groups: the families the detector trained on (digitkit's strokes, Hershey's Latin letters, four fifths of Lucide's
+icons), each held-out family apart (digitkit's objects; Hershey's Greek, Japanese and symbols; Lucide's held-out
+fifth; Tabler's icons), digits drawn as strokes, and MNIST test digits enlarged on a canvas (no strokes sent).
+The curve shows what moving MAX_OTHER would buy on the held-out families and cost in digits; reading a threshold
+off the held-out curves would make them stop measuring the unseen, so it is a view, not a tuning tool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import write_result  # noqa: E402
+from digitkit.data.mnist import cache_dir, load_mnist  # noqa: E402
+from digitkit.data.numbers import written_number  # noqa: E402
+from digitkit.data.strokes import on_canvas  # noqa: E402
+from digitkit.progress import report_line, steps  # noqa: E402
+from digitkit.runtime import Model, load_model  # noqa: E402
+from digitkit.runtime.model import softmax  # noqa: E402
+from digitkit.segment import judge  # noqa: E402
+from digitkit.segment.reject import MAX_OTHER  # noqa: E402
+from digitkit.serve.web.recognise import segmented  # noqa: E402
+from drawing_browser import placed, source  # noqa: E402
+
+CANVAS = (840, 420)  #: the page's canvas, width x height
+PEN = 30.0  #: the page's default pen
+THRESHOLDS = np.round(np.arange(0.05, 1.0, 0.05), 2)
+
+
+def piece_scores(gray: np.ndarray, model: Model, detector: Model, strokes: list[np.ndarray] | None) -> np.ndarray:
+    """(2, pieces): each piece's detector probability of "not a digit" (rejected at every threshold below it),
+    and 1 where a shape rule rejects it whatever the threshold. Nothing found: one piece, rejected."""
+    sent = None if strokes is None else [(PEN, [tuple(p) for p in s]) for s in strokes]
+    pieces = segmented(gray, model, detector, sent)
+    if not pieces:
+        return np.array([[1.0], [1.0]])
+    crops = np.stack([p.image for p in pieces])
+    proba = softmax(model.predict_logits(crops))
+    other = softmax(detector.predict_logits(crops))[:, 1]
+    tallest = max(p.box[3] for p in pieces)
+    ruled = [not judge(pr, p.box, p.image, tallest, None).is_digit for p, pr in zip(pieces, proba, strict=True)]
+    return np.stack([other, np.array(ruled, float)])
+
+
+def rejected_at(scores: list[np.ndarray], rules: bool = True) -> list[float]:
+    """Share of drawings with every piece rejected, at each threshold (by the detector alone without ``rules``)."""
+    return [float(np.mean([bool(((s[0] > t) | (rules & (s[1] > 0))).all()) for s in scores])) for t in THRESHOLDS]
+
+
+def drawn(strokes: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
+    """Unit-box strokes placed on the page's canvas as drawing_browser.py places them."""
+    width, height = CANVAS
+    size = float(rng.uniform(0.4, 0.8)) * height
+    left = float(rng.uniform(0.05 * width, width - 0.05 * width - size))
+    return placed(strokes, left, (height - size) / 2, size)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--per-family", type=int, default=100, help="drawings of each non-digit family")
+    parser.add_argument("--digits", type=int, default=300, help="single digits drawn as strokes")
+    parser.add_argument("--mnist", type=int, default=1000, help="MNIST test digits, enlarged on a canvas")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--png", type=Path, help="also plot the curves here")
+    args = parser.parse_args()
+
+    model, detector = load_model("default"), load_model("detector")
+    rng = np.random.default_rng(args.seed)
+    curves: dict[str, list[float]] = {}
+    trained_scores: list[np.ndarray] = []
+    held_out_scores: list[np.ndarray] = []
+    for name in ("digitkit", "hershey", "icons"):
+        drawings = source(name)
+        for family in steps(drawings.families, desc=f"{name} families"):
+            scores = []
+            for _ in range(args.per_family):
+                strokes = drawn(drawings.drawing(family, rng)[1], rng)
+                scores.append(piece_scores(on_canvas(strokes, CANVAS[::-1], PEN), model, detector, strokes))
+            if family in drawings.trained:
+                trained_scores += scores
+            else:
+                curves[f"held out: {name} {family}"] = rejected_at(scores)
+                held_out_scores += scores
+    curves["trained families (all)"] = rejected_at(trained_scores)
+    curves["held-out families (all)"] = rejected_at(held_out_scores)
+
+    digit_scores = []
+    stroke_digits = source("digitkit").drawing
+    for _ in range(args.digits):
+        strokes = drawn(stroke_digits("digits", rng)[1], rng)
+        digit_scores.append(piece_scores(on_canvas(strokes, CANVAS[::-1], PEN), model, detector, strokes))
+    curves["stroke digits lost"] = rejected_at(digit_scores)
+    report_line(f"{args.digits} stroke digits done")
+    images = load_mnist("test", cache_dir())[0][: args.mnist]
+    mnist_scores = [piece_scores(written_number([image]), model, detector, None) for image in images]
+    curves["MNIST test digits lost"] = rejected_at(mnist_scores)
+    for label, scores in (
+        ("trained families", trained_scores),
+        ("held-out families", held_out_scores),
+        ("stroke digits lost", digit_scores),
+        ("MNIST test digits lost", mnist_scores),
+    ):
+        curves[f"{label}, detector alone"] = rejected_at(scores, rules=False)
+
+    print(f"\nshare rejected at each detector threshold (shipped: {MAX_OTHER}); digits: share lost")
+    print(f"{'threshold':>40} " + " ".join(f"{t:>5.2f}" for t in THRESHOLDS))
+    for label, values in curves.items():
+        print(f"{label:>40} " + " ".join(f"{100 * v:5.1f}" for v in values))
+    if args.png:
+        plot(curves, args.png)
+    write_result("reject_curve", {"thresholds": THRESHOLDS.tolist(), "shipped": MAX_OTHER, "curves": curves})
+
+
+def plot(curves: dict[str, list[float]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(9, 5.5))
+    for label, values in curves.items():
+        style = "--" if "lost" in label else (":" if label.startswith("held out") else "-")
+        alone = "alone" in label
+        axis.plot(THRESHOLDS, 100 * np.array(values), style, label=label, linewidth=0.8 if alone else 1.6)
+    axis.axvline(MAX_OTHER, color="grey", linewidth=0.8)
+    axis.set(xlabel="detector threshold (MAX_OTHER)", ylabel="% rejected (digits: % lost)", ylim=(0, 100))
+    axis.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    print(f"plotted {path}")
+
+
+if __name__ == "__main__":
+    main()
