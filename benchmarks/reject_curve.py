@@ -11,7 +11,8 @@ curves leave the shape rules out: the gap is what the rules add.
 
 Groups: the families the detector trained on (digitkit's strokes, Hershey's Latin letters, four fifths of Lucide's
 icons), each held-out family apart (digitkit's objects; Hershey's Greek, Japanese and symbols; Lucide's held-out
-fifth; Tabler's icons), digits drawn as strokes, and MNIST test digits enlarged on a canvas (no strokes sent).
+fifth; Tabler's icons), digits drawn as strokes (digitkit's, and the Hershey fonts' roman and script ones), and MNIST
+test digits enlarged on a canvas (no strokes sent).
 The curve shows what moving MAX_OTHER would buy on the held-out families and cost in digits; reading a threshold
 off the held-out curves would make them stop measuring the unseen, so it is a view, not a tuning tool.
 """
@@ -73,7 +74,7 @@ def drawn(strokes: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarra
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--per-family", type=int, default=100, help="drawings of each non-digit family")
-    parser.add_argument("--digits", type=int, default=300, help="single digits drawn as strokes")
+    parser.add_argument("--digits", type=int, default=300, help="single digits drawn as strokes, of each source")
     parser.add_argument("--mnist", type=int, default=1000, help="MNIST test digits, enlarged on a canvas")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--png", type=Path, help="also plot the curves here")
@@ -99,28 +100,31 @@ def main() -> None:
     curves["trained families (all)"] = rejected_at(trained_scores)
     curves["held-out families (all)"] = rejected_at(held_out_scores)
 
-    digit_scores = []
-    stroke_digits = source("digitkit").drawing
-    for _ in range(args.digits):
-        strokes = drawn(stroke_digits("digits", rng)[1], rng)
-        digit_scores.append(piece_scores(on_canvas(strokes, CANVAS[::-1], PEN), model, detector, strokes))
-    curves["stroke digits lost"] = rejected_at(digit_scores)
-    report_line(f"{args.digits} stroke digits done")
+    digit_scores: dict[str, list[np.ndarray]] = {}
+    for name in ("digitkit", "hershey"):  # digitkit's stroke digits, and Hershey's roman and script ones
+        draw = source(name).drawing
+        digit_scores[name] = []
+        for _ in range(args.digits):
+            strokes = drawn(draw("digits", rng)[1], rng)
+            digit_scores[name].append(piece_scores(on_canvas(strokes, CANVAS[::-1], PEN), model, detector, strokes))
+        curves[f"{name} stroke digits lost"] = rejected_at(digit_scores[name])
+        report_line(f"{args.digits} {name} stroke digits done")
     images = load_mnist("test", cache_dir())[0][: args.mnist]
     mnist_scores = [piece_scores(written_number([image]), model, detector, None) for image in images]
     curves["MNIST test digits lost"] = rejected_at(mnist_scores)
     for label, scores in (
         ("trained families", trained_scores),
         ("held-out families", held_out_scores),
-        ("stroke digits lost", digit_scores),
+        ("digitkit stroke digits lost", digit_scores["digitkit"]),
+        ("hershey stroke digits lost", digit_scores["hershey"]),
         ("MNIST test digits lost", mnist_scores),
     ):
         curves[f"{label}, detector alone"] = rejected_at(scores, rules=False)
 
     print(f"\nshare rejected at each detector threshold (shipped: {MAX_OTHER}); digits: share lost")
-    print(f"{'threshold':>40} " + " ".join(f"{t:>5.2f}" for t in THRESHOLDS))
+    print(f"{'threshold':>44} " + " ".join(f"{t:>5.2f}" for t in THRESHOLDS))
     for label, values in curves.items():
-        print(f"{label:>40} " + " ".join(f"{100 * v:5.1f}" for v in values))
+        print(f"{label:>44} " + " ".join(f"{100 * v:5.1f}" for v in values))
     if args.png:
         plot(curves, args.png)
     write_result("reject_curve", {"thresholds": THRESHOLDS.tolist(), "shipped": MAX_OTHER, "curves": curves})
