@@ -83,6 +83,14 @@ def placed(strokes: list[np.ndarray], left: float, top: float, height: float) ->
     return [np.asarray(s) * height + (left, top) for s in strokes]
 
 
+def placed_at_random(strokes: list[np.ndarray], canvas: tuple[int, int], rng: np.random.Generator) -> list[np.ndarray]:
+    """Unit-box strokes 40-80% of the canvas (width, height) tall, centred vertically, anywhere across it."""
+    width, height = canvas
+    size = float(rng.uniform(0.4, 0.8)) * height
+    left = float(rng.uniform(0.05 * width, width - 0.05 * width - size))
+    return placed(strokes, left, (height - size) / 2, size)
+
+
 def number_strokes(digits: list[list[np.ndarray]], advance: float, height: float, canvas: tuple[int, int]):
     """Strokes of several digits side by side, each centred in a cell as wide as the widest digit's ink, the
     cells ``advance`` cell widths apart (1.0: the widest digits touch; less: they overlap)."""
@@ -159,12 +167,10 @@ def measure(page: Page | CanvasOnly, drawings: Source, args: argparse.Namespace)
     rng = np.random.default_rng(args.seed)
     latencies: list[float] = []
     result: dict[str, Any] = {"strokes": args.strokes, "rejected": {}, "rejected_by_drawing": {}, "failures": {}}
-    width, height = page.canvas
+    height = page.canvas[1]
 
     def one(strokes: list[np.ndarray]) -> list[Any]:
-        size = float(rng.uniform(0.4, 0.8)) * height
-        left = float(rng.uniform(0.05 * width, width - 0.05 * width - size))
-        answer, ms = page.draw(placed(strokes, left, (height - size) / 2, size))
+        answer, ms = page.draw(placed_at_random(strokes, page.canvas, rng))
         latencies.append(ms)
         return [d["label"] for d in answer["digits"]]
 

@@ -36,7 +36,7 @@ from digitkit.runtime.model import softmax  # noqa: E402
 from digitkit.segment import judge  # noqa: E402
 from digitkit.segment.reject import MAX_OTHER  # noqa: E402
 from digitkit.serve.web.recognise import segmented  # noqa: E402
-from drawing_browser import placed, source  # noqa: E402
+from drawing_browser import placed_at_random, source  # noqa: E402
 
 CANVAS = (840, 420)  #: the page's canvas, width x height
 PEN = 30.0  #: the page's default pen
@@ -63,14 +63,6 @@ def rejected_at(scores: list[np.ndarray], rules: bool = True) -> list[float]:
     return [float(np.mean([bool(((s[0] > t) | (rules & (s[1] > 0))).all()) for s in scores])) for t in THRESHOLDS]
 
 
-def drawn(strokes: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
-    """Unit-box strokes placed on the page's canvas as drawing_browser.py places them."""
-    width, height = CANVAS
-    size = float(rng.uniform(0.4, 0.8)) * height
-    left = float(rng.uniform(0.05 * width, width - 0.05 * width - size))
-    return placed(strokes, left, (height - size) / 2, size)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--per-family", type=int, default=100, help="drawings of each non-digit family")
@@ -90,7 +82,7 @@ def main() -> None:
         for family in steps(drawings.families, desc=f"{name} families"):
             scores = []
             for _ in range(args.per_family):
-                strokes = drawn(drawings.drawing(family, rng)[1], rng)
+                strokes = placed_at_random(drawings.drawing(family, rng)[1], CANVAS, rng)
                 scores.append(piece_scores(on_canvas(strokes, CANVAS[::-1], PEN), model, detector, strokes))
             if family in drawings.trained:
                 trained_scores += scores
@@ -105,7 +97,7 @@ def main() -> None:
         draw = source(name).drawing
         digit_scores[name] = []
         for _ in range(args.digits):
-            strokes = drawn(draw("digits", rng)[1], rng)
+            strokes = placed_at_random(draw("digits", rng)[1], CANVAS, rng)
             digit_scores[name].append(piece_scores(on_canvas(strokes, CANVAS[::-1], PEN), model, detector, strokes))
         curves[f"{name} stroke digits lost"] = rejected_at(digit_scores[name])
         report_line(f"{args.digits} {name} stroke digits done")
