@@ -1,6 +1,7 @@
 """How many non-digits the page rejects, and how many digits it loses, at every detector threshold.
 
-    python benchmarks/reject_curve.py [--per-family 100] [--digits 300] [--mnist 1000] [--png curve.png]
+    python benchmarks/reject_curve.py [--per-family 100] [--digits 300] [--mnist 1000] [--quickdraw 650]
+                                      [--fonts 300] [--detector PATH] [--png curve.png]
 
 The page rejects a piece of ink when a shape rule fires (segment/reject.py) or when the detector's probability
 of "not a digit" is above MAX_OTHER. This script runs the page's own segmentation (serve/web/recognise.segmented:
@@ -12,7 +13,11 @@ curves leave the shape rules out: the gap is what the rules add.
 Groups: the families the detector trained on (digitkit's strokes, Hershey's Latin letters, four fifths of Lucide's
 icons), each held-out family apart (digitkit's objects; Hershey's Greek, Japanese and symbols; Lucide's held-out
 fifth; Tabler's icons), digits drawn as strokes (digitkit's, and the Hershey fonts' roman and script ones), and MNIST
-test digits enlarged on a canvas (no strokes sent).
+test digits enlarged on a canvas (no strokes sent). Quick, Draw!'s drawings (data/quickdraw.py: people's, not a
+generator's) come as lines in a 28x28 box, not strokes: they are enlarged onto the canvas, traced with the page's
+pen, and sent without strokes, as an uploaded image is: the held-out fifth of its subjects and (the last 15
+drawings of each of) the others; no shipped detector trained on either. The handwriting fonts (data/handwriting.py:
+30 type designers' hands) give 300 digits and a held-out family of letters, drawn the same way.
 The curve shows what moving MAX_OTHER would buy on the held-out families and cost in digits; reading a threshold
 off the held-out curves would make them stop measuring the unseen, so it is a view, not a tuning tool.
 """
@@ -21,15 +26,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import write_result  # noqa: E402
+from digitkit.data import handwriting, quickdraw  # noqa: E402
 from digitkit.data.mnist import cache_dir, load_mnist  # noqa: E402
 from digitkit.data.numbers import written_number  # noqa: E402
-from digitkit.data.strokes import on_canvas  # noqa: E402
+from digitkit.data.strokes import on_canvas, traced_on_canvas  # noqa: E402
 from digitkit.progress import report_line, steps  # noqa: E402
 from digitkit.runtime import Model, load_model  # noqa: E402
 from digitkit.runtime.model import softmax  # noqa: E402
@@ -58,6 +65,21 @@ def piece_scores(gray: np.ndarray, model: Model, detector: Model, strokes: list[
     return np.stack([other, np.array(ruled, float)])
 
 
+def rasters(images: Sequence[np.ndarray], count: int, model: Model, detector: Model, seed: int) -> list[np.ndarray]:
+    """Piece scores of ``count`` of the raster ``images`` (each at most once), each traced with the page's pen on
+    its canvas 40-80% of the canvas tall, anywhere across it, and sent without strokes."""
+    rng = np.random.default_rng(seed)
+    scores = []
+    for index in rng.choice(len(images), min(count, len(images)), replace=False):
+        image = images[index]
+        height = int(rng.uniform(0.4, 0.8) * CANVAS[1])
+        width = round(image.shape[1] * height / image.shape[0])
+        left = int(rng.uniform(0.05 * CANVAS[0], max(0.05 * CANVAS[0], 0.95 * CANVAS[0] - width)))
+        scores.append(piece_scores(traced_on_canvas(image, CANVAS, height, left, PEN), model, detector, None))
+    report_line(f"{len(scores)} raster drawings done")
+    return scores
+
+
 def rejected_at(scores: list[np.ndarray], rules: bool = True) -> list[float]:
     """Share of drawings with every piece rejected, at each threshold (by the detector alone without ``rules``)."""
     return [float(np.mean([bool(((s[0] > t) | (rules & (s[1] > 0))).all()) for s in scores])) for t in THRESHOLDS]
@@ -68,11 +90,18 @@ def main() -> None:
     parser.add_argument("--per-family", type=int, default=100, help="drawings of each non-digit family")
     parser.add_argument("--digits", type=int, default=300, help="single digits drawn as strokes, of each source")
     parser.add_argument("--mnist", type=int, default=1000, help="MNIST test digits, enlarged on a canvas")
+    parser.add_argument(
+        "--quickdraw", type=int, default=650, help="Quick, Draw! drawings of each of its two groups (0: none)"
+    )
+    parser.add_argument(
+        "--fonts", type=int, default=300, help="digits, and letters, of the handwriting fonts (0: none)"
+    )
+    parser.add_argument("--detector", type=Path, help="an exported detector (.onnx) instead of the shipped one")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--png", type=Path, help="also plot the curves here")
     args = parser.parse_args()
 
-    model, detector = load_model("default"), load_model("detector")
+    model, detector = load_model("default"), load_model(args.detector or "detector")
     rng = np.random.default_rng(args.seed)
     curves: dict[str, list[float]] = {}
     trained_scores: list[np.ndarray] = []
@@ -104,12 +133,32 @@ def main() -> None:
     images = load_mnist("test", cache_dir())[0][: args.mnist]
     mnist_scores = [piece_scores(written_number([image]), model, detector, None) for image in images]
     curves["MNIST test digits lost"] = rejected_at(mnist_scores)
+    # Raster drawings by other hands, traced with the page's pen and sent without strokes; each group on its own
+    # random stream, so the groups above keep their drawings.
+    raster_scores: dict[str, list[np.ndarray]] = {}
+    if args.quickdraw:
+        for label, family, part in (
+            ("held out: quickdraw subjects", quickdraw.HELD_OUT, "all"),
+            ("quickdraw, the other subjects", quickdraw.FAMILY, "valid"),
+        ):
+            images, _ = quickdraw.images_of(cache_dir(), family, part)
+            raster_scores[label] = rasters(images, args.quickdraw, model, detector, args.seed)
+    if args.fonts:
+        raster_scores["held out: handwriting fonts letters"] = rasters(
+            [ink for _, ink in handwriting.written(cache_dir(), digits=False)], args.fonts, model, detector, args.seed
+        )
+        raster_scores["handwriting fonts digits lost"] = rasters(
+            [ink for _, ink in handwriting.written(cache_dir(), digits=True)], args.fonts, model, detector, args.seed
+        )
+    for label, scores in raster_scores.items():
+        curves[label] = rejected_at(scores)
     for label, scores in (
         ("trained families", trained_scores),
         ("held-out families", held_out_scores),
         ("digitkit stroke digits lost", digit_scores["digitkit"]),
         ("hershey stroke digits lost", digit_scores["hershey"]),
         ("MNIST test digits lost", mnist_scores),
+        *raster_scores.items(),
     ):
         curves[f"{label}, detector alone"] = rejected_at(scores, rules=False)
 

@@ -1,8 +1,10 @@
 """Touching digits: 3 MNIST test digits per canvas, each placed ``advance`` x the previous digit's ink width
 to the right (1.0: the ink boxes touch; below 1.0 they overlap; 1.3: apart), read with and without splitting.
 
-Deterministic (seed 1); the canvases come from this script, not from people drawing (real strokes in Chromium
-are still to be measured, issue 15).
+With splitting is the page's reading of an image sent without strokes (serve/web/recognise.segmented: cuts
+between columns scored by the classifier and the shipped detector, then the page's rules and detector), as an API
+client's upload is read. Deterministic (seed 1); the canvases come from this script, not from people drawing
+(benchmarks/drawing_browser.py draws numbers with strokes, as the page sends them).
 
     python benchmarks/touching.py [--numbers 500] [--advance 1.3 1.0 0.8 0.6]
 """
@@ -29,23 +31,28 @@ def main() -> None:
     from digitkit.runtime import load_model
     from digitkit.runtime.model import softmax
     from digitkit.segment import find_digits, judge
-    from digitkit.segment.split import best_split
+    from digitkit.serve.web.recognise import segmented
 
     ensure_mnist(cache_dir(), progress=True)
     images, labels = load_mnist("test", cache_dir())
-    model = load_model("default")
-
-    def score(crops: np.ndarray) -> np.ndarray:
-        return softmax(model.predict_logits(crops))
+    model, detector = load_model("default"), load_model("detector")
 
     def read(drawing: np.ndarray, split: bool) -> str:
-        segments = find_digits(drawing)
-        segments = best_split(segments, score) if split else segments
+        segments = segmented(drawing, model, detector) if split else find_digits(drawing)
         if not segments:
             return ""
         tallest = max(s.box[3] for s in segments)
-        verdicts = zip(segments, score(np.stack([s.image for s in segments])), strict=True)
-        return "".join(str(int(p.argmax())) if judge(p, s.box, s.image, tallest).is_digit else "?" for s, p in verdicts)
+        crops = np.stack([s.image for s in segments])
+        verdicts = zip(
+            segments,
+            softmax(model.predict_logits(crops)),
+            softmax(detector.predict_logits(crops))[:, 1],
+            strict=True,
+        )
+        return "".join(
+            str(int(p.argmax())) if judge(p, s.box, s.image, tallest, other).is_digit else "?"
+            for s, p, other in verdicts
+        )
 
     rows = []
     for advance in args.advance:

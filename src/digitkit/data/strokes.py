@@ -378,6 +378,38 @@ def on_canvas(strokes: Strokes, size: tuple[int, int] = (420, 840), pen: float =
     return np.asarray(image)
 
 
+def traced(ink: np.ndarray, radius: float) -> np.ndarray:
+    """The skeleton of the boolean ``ink`` drawn over with a round pen of ``radius`` pixels: float, 0-1, the
+    edge antialiased over a pixel. Lines of any width come out as the page's pen draws them."""
+    from scipy import ndimage
+    from skimage.morphology import skeletonize
+
+    distance = ndimage.distance_transform_edt(~skeletonize(ink))
+    return np.clip(radius + 0.5 - distance, 0.0, 1.0)
+
+
+RASTER_INK = 40  #: of 255: below this a raster drawing's thin antialiased line is its blur, not its ink
+
+
+def traced_on_canvas(
+    image: np.ndarray, canvas: tuple[int, int], height: int, left: int, pen: float = 30.0
+) -> np.ndarray:
+    """A raster drawing (uint8, white lines on black, any size) on the page's canvas (width, height), black on
+    white as the page draws, as uint8: enlarged to ``height`` pixels tall keeping its shape, its lines (above
+    RASTER_INK) traced with a round pen ``pen`` pixels wide, its box's left edge at
+    ``left`` and centred vertically. The pen reaches half its width beyond the box."""
+    width = max(1, round(image.shape[1] * height / image.shape[0]))
+    margin = int(np.ceil(pen / 2)) + 1
+    enlarged = np.asarray(Image.fromarray(image).resize((width, height), Image.Resampling.BILINEAR))
+    ink = np.pad(enlarged > RASTER_INK, margin)
+    out = np.full(canvas[::-1], 255, np.uint8)
+    top = (canvas[1] - height) // 2 - margin
+    out[top : top + ink.shape[0], left - margin : left - margin + ink.shape[1]] -= (traced(ink, pen / 2) * 255).astype(
+        np.uint8
+    )
+    return out
+
+
 def rendered_set(
     families: tuple[str, ...],
     count: int,

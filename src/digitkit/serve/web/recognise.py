@@ -47,18 +47,25 @@ def segmented(
     strokes: Sequence[tuple[float, Sequence[tuple[float, float]]]] | None = None,
 ) -> list[Segment]:
     """The drawing's pieces, left to right: cut between ``strokes`` when the page sent them, else between columns.
+    Either way a cut is scored by the classifier times the detector's "is a digit".
 
     Measured on the drawing benchmark's families (PIL canvases like the page's): cuts between strokes, with the
-    detector in the score, read 80% of touching 3-digit numbers (columns: 5%) and rejected more non-digits; the
-    detector in the score of column cuts cost 3-6 points of non-digit rejection per family, and falling back to
-    column cuts for single-stroke groups cost 5-12, so neither is done. A cut between strokes is taken whenever one
-    is offered: requiring the pieces to beat the whole changed no figure there, and kept a touching "17" whole
-    (read "1") in real Chromium."""
+    detector in the score, read 80% of touching 3-digit numbers (columns: 5%) and rejected more non-digits. A cut
+    between strokes is taken whenever one is offered: requiring the pieces to beat the whole changed no figure
+    there, and kept a touching "17" whole (read "1") in real Chromium. Column cuts (images sent without strokes)
+    scored by the classifier alone cut people's drawings into digit-shaped pieces. With the detector in their score
+    too (session 21, the session-17 detector beside both), benchmarks/reject_curve.py: Quick, Draw!'s held-out
+    subjects 72.8 -> 85.7% rejected, handwriting-font letters 78.3 -> 82.7%, MNIST digits lost 0.7 -> 0.7%;
+    benchmarks/segment.py --canvases 300: non-digits 90.1 -> 94.2%, MNIST digits lost 0.65 -> 0.65%;
+    benchmarks/touching.py --numbers 200: touching numbers read 70.5 / 26 / 7.5 -> 80.5 / 36 / 12.5% (advance
+    1.0 / 0.8 / 0.6). Falling back to column cuts for single-stroke groups cost 5-12 points of non-digit
+    rejection, so it is not done."""
+    score = cut_score(model, detector)
     if strokes is None:
-        return best_split(find_digits(gray), cut_score(model, None))
+        return best_split(find_digits(gray), score)
     drawn = [Stroke(width, np.asarray(points, dtype=np.float64)) for width, points in strokes]
     by_stroke = functools.partial(stroke_options, strokes=drawn)
-    return best_split(find_digits(gray), cut_score(model, detector), by_stroke, trust_cuts=True)
+    return best_split(find_digits(gray), score, by_stroke, trust_cuts=True)
 
 
 async def recognise(
