@@ -177,14 +177,14 @@ def plot(curves: dict[str, list[float]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axis = plt.subplots(figsize=(9, 5.5))
+    figure, axis = plt.subplots(figsize=(13, 6))
     for label, values in curves.items():
         style = "--" if "lost" in label else (":" if label.startswith("held out") else "-")
         alone = "alone" in label
         axis.plot(THRESHOLDS, 100 * np.array(values), style, label=label, linewidth=0.8 if alone else 1.6)
     axis.axvline(MAX_OTHER, color="grey", linewidth=0.8)
     axis.set(xlabel="detector threshold (MAX_OTHER)", ylabel="% rejected (digits: % lost)", ylim=(0, 100))
-    axis.legend(fontsize=7)
+    axis.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))  # beside the curves, not over them
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     print(f"plotted {path}")
