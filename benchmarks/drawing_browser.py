@@ -91,6 +91,18 @@ def placed_at_random(strokes: list[np.ndarray], canvas: tuple[int, int], rng: np
     return placed(strokes, left, (height - size) / 2, size)
 
 
+def raster_at_random(image: np.ndarray, canvas: tuple[int, int], rng: np.random.Generator, pen: float) -> np.ndarray:
+    """A raster drawing (white ink on black, any size) traced with the page's pen on its canvas (width, height),
+    40-80% of the canvas tall, centred vertically, anywhere across it (data/strokes.traced_on_canvas)."""
+    from digitkit.data.strokes import traced_on_canvas
+
+    width, height = canvas
+    tall = int(rng.uniform(0.4, 0.8) * height)
+    wide = round(image.shape[1] * tall / image.shape[0])
+    left = int(rng.uniform(0.05 * width, max(0.05 * width, 0.95 * width - wide)))
+    return traced_on_canvas(image, canvas, tall, left, pen)
+
+
 def number_strokes(digits: list[list[np.ndarray]], advance: float, height: float, canvas: tuple[int, int]):
     """Strokes of several digits side by side, each centred in a cell as wide as the widest digit's ink, the
     cells ``advance`` cell widths apart (1.0: the widest digits touch; less: they overlap)."""
@@ -116,16 +128,20 @@ class CanvasOnly:
         self.url = f"http://127.0.0.1:{port}/api/v1/draw"
 
     def draw(self, strokes: list[np.ndarray]) -> tuple[dict[str, Any], float]:
-        from PIL import Image
-
         from digitkit.data.strokes import on_canvas
 
+        return self.post(on_canvas(strokes, (self.canvas[1], self.canvas[0]), self.pen), strokes)
+
+    def post(self, canvas: np.ndarray, strokes: list[np.ndarray] | None = None) -> tuple[dict[str, Any], float]:
+        """Send a drawn canvas (uint8, the page's size) as the page does, with its strokes when there are any (an
+        upload has none); (the server's answer, ms for the round trip)."""
+        from PIL import Image
+
         buffer = io.BytesIO()
-        Image.fromarray(on_canvas(strokes, (self.canvas[1], self.canvas[0]), self.pen)).save(buffer, format="PNG")
-        body = {
-            "image": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
-            "strokes": [{"width": self.pen, "points": np.asarray(s).round(1).tolist()} for s in strokes],
-        }
+        Image.fromarray(canvas).save(buffer, format="PNG")
+        body: dict[str, Any] = {"image": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()}
+        if strokes is not None:
+            body["strokes"] = [{"width": self.pen, "points": np.asarray(s).round(1).tolist()} for s in strokes]
         started = time.perf_counter()
         answer = httpx.post(self.url, json=body, timeout=30).json()
         return answer, (time.perf_counter() - started) * 1000

@@ -36,14 +36,14 @@ from _common import write_result  # noqa: E402
 from digitkit.data import handwriting, quickdraw  # noqa: E402
 from digitkit.data.mnist import cache_dir, load_mnist  # noqa: E402
 from digitkit.data.numbers import written_number  # noqa: E402
-from digitkit.data.strokes import on_canvas, traced_on_canvas  # noqa: E402
+from digitkit.data.strokes import on_canvas  # noqa: E402
 from digitkit.progress import report_line, steps  # noqa: E402
 from digitkit.runtime import Model, load_model  # noqa: E402
 from digitkit.runtime.model import softmax  # noqa: E402
 from digitkit.segment import judge  # noqa: E402
 from digitkit.segment.reject import MAX_OTHER  # noqa: E402
 from digitkit.serve.web.recognise import segmented  # noqa: E402
-from drawing_browser import placed_at_random, source  # noqa: E402
+from drawing_browser import placed_at_random, raster_at_random, source  # noqa: E402
 
 CANVAS = (840, 420)  #: the page's canvas, width x height
 PEN = 30.0  #: the page's default pen
@@ -71,11 +71,8 @@ def rasters(images: Sequence[np.ndarray], count: int, model: Model, detector: Mo
     rng = np.random.default_rng(seed)
     scores = []
     for index in rng.choice(len(images), min(count, len(images)), replace=False):
-        image = images[index]
-        height = int(rng.uniform(0.4, 0.8) * CANVAS[1])
-        width = round(image.shape[1] * height / image.shape[0])
-        left = int(rng.uniform(0.05 * CANVAS[0], max(0.05 * CANVAS[0], 0.95 * CANVAS[0] - width)))
-        scores.append(piece_scores(traced_on_canvas(image, CANVAS, height, left, PEN), model, detector, None))
+        canvas = raster_at_random(images[index], CANVAS, rng, PEN)
+        scores.append(piece_scores(canvas, model, detector, None))
     report_line(f"{len(scores)} raster drawings done")
     return scores
 

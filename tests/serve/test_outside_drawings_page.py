@@ -4,17 +4,11 @@ benchmarks/drawing_browser.py --without-browser does; and people's Quick, Draw! 
 and the handwriting fonts' digits and letters (data/handwriting.py), traced with the page's pen and posted as
 images, as benchmarks/reject_curve.py draws them."""
 
-import base64
-import io
-
-import httpx
 import numpy as np
 import pytest
-from PIL import Image
 
 from digitkit.data import handwriting, hershey, icons, quickdraw
-from digitkit.data.strokes import traced_on_canvas
-from drawing_browser import CanvasOnly, placed  # benchmarks/: the canvas benchmark's page and layout
+from drawing_browser import CanvasOnly, placed, raster_at_random  # benchmarks/: the canvas benchmark's page and layout
 
 
 @pytest.fixture(scope="module")
@@ -109,11 +103,6 @@ def test_the_page_reads_digits_and_rejects_letters_written_in_30_other_hands(pag
 def _read_image(server, image: np.ndarray, rng: np.random.Generator) -> list[int | None]:
     """Trace a raster drawing with the page's pen at a random place on its canvas, post it without strokes (as an
     upload), and return the labels the page answers (None for each non-digit)."""
-    height = int(rng.uniform(0.4, 0.8) * 420)
-    width = round(image.shape[1] * height / image.shape[0])
-    canvas = traced_on_canvas(image, (840, 420), height, int(rng.uniform(42, max(42, 798 - width))), 30.0)
-    buffer = io.BytesIO()
-    Image.fromarray(canvas).save(buffer, format="PNG")
-    body = {"image": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()}
-    answer = httpx.post(f"{server.url}/api/v1/draw", json=body, timeout=30).json()
+    page = CanvasOnly(int(server.url.rsplit(":", 1)[1]))
+    answer, _ = page.post(raster_at_random(image, CanvasOnly.canvas, rng, CanvasOnly.pen))
     return [item["label"] for item in answer["digits"]]
