@@ -51,6 +51,7 @@ def bad_inputs(tmp_path):
         (["train", "{dir}/three.toml"], "epochs must be a whole number, got 'three'"),
         (["train", "smoke", "--device", "cuda"], "torch sees no cuda device here"),
         (["train", "smoke", "--epochs", "0"], "argument --epochs: must be >= 1, got 0"),
+        (["train", "detector", "--data", "mnist-train"], "trains on its own data (nondigits or nondigits+quickdraw)"),
         (["evaluate", "default", "--data", "suite", "--suite-size", "0"], "--suite-size: must be >= 1"),
         (["evaluate", "default", "--suite-size", "-3"], "--suite-size: must be >= 1, got -3"),
         (["evaluate", "default", "--data", "kaggle:"], "write it as kaggle:PATH/train.csv"),

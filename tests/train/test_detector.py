@@ -4,9 +4,10 @@ import asyncio
 import dataclasses
 
 import numpy as np
+import pytest
 
 from digitkit.data import sources
-from digitkit.data.nondigits import draw_non_digit, non_digit_set, penned
+from digitkit.data.nondigits import draw_non_digit, low_resolution, non_digit_set, penned
 from digitkit.runtime import load_model
 from digitkit.segment import judge
 from digitkit.train import pipeline
@@ -51,10 +52,47 @@ def test_penned_digits_are_the_same_digits_redrawn_with_a_round_pen(mnist_test):
     assert (pen & original).sum() >= 0.6 * pen.sum()
 
 
-def test_detector_recipe_trains_on_mixed_data_and_reports_both_rates(tmp_path, mnist_cache, monkeypatch):
+def test_coarse_digits_are_the_same_digits_at_8_to_16_pixels_and_often_wider(mnist_test):
+    images, labels = mnist_test[0][:300], mnist_test[1][:300]
+    coarse = low_resolution(images, np.random.default_rng(0))
+    assert np.array_equal(coarse, low_resolution(images, np.random.default_rng(0))) and coarse.dtype == np.uint8
+    # Still the digits they were...
+    read = load_model("default").predict_logits(coarse.astype(np.float32) / 255).argmax(axis=1)
+    assert (read == labels).mean() >= 0.9
+    # ...but blurred by the coarse grid (less ink at full strength) and, for the 1s, wider.
+    assert (coarse > 250).sum() < 0.7 * (images > 250).sum()
+
+    def width(image: np.ndarray) -> int:
+        cols = np.flatnonzero((image > 60).any(axis=0))
+        return int(cols[-1] - cols[0] + 1)
+
+    ones = np.flatnonzero(labels == 1)
+    assert np.mean([width(coarse[i]) for i in ones]) > 1.3 * np.mean([width(images[i]) for i in ones])
+
+
+def test_hand_drawn_non_digits_join_the_set_redrawn_with_the_pen():
+    """People's drawings get two of eight shares (with the pairs), each traced with the page's pen."""
+    from digitkit.data.strokes import RASTER_INK
+    from digitkit.preprocess import normalize
+
+    cross = np.zeros((28, 28), np.uint8)
+    for i in range(4, 24):
+        cross[i, i] = cross[i, 27 - i] = 200  # a thin raster X, as Quick, Draw! stores its lines
+    digits = np.zeros((10, 28, 28), np.uint8)
+    digits[:, 6:22, 12:16] = 255
+    mixed = non_digit_set(80, seed=3, digits=digits, hand_drawn=np.stack([cross] * 5))
+    assert mixed.shape == (80, 28, 28)
+    penned_cross = penned(cross[None], np.random.default_rng(0), RASTER_INK)[0].ravel()
+    similarity = np.array([np.corrcoef(image.ravel(), penned_cross)[0, 1] for image in mixed])
+    assert similarity[-20:].min() > 0.75 and np.median(similarity[:-20]) < 0.5
+    assert (penned_cross > 127).sum() > 2 * (normalize(cross) > 0.5).sum()  # the pen's width, not the thin line
+
+
+@pytest.mark.parametrize("name", ["detector", "detector-quickdraw"])
+def test_detector_recipe_trains_on_mixed_data_and_reports_both_rates(tmp_path, mnist_cache, monkeypatch, name):
     monkeypatch.setattr(sources, "NON_DIGITS_TRAIN", 400)
     monkeypatch.setattr(sources, "NON_DIGITS_VALID", 200)
-    recipe = dataclasses.replace(load_recipe("detector"), epochs=1, train_subset=1500)
+    recipe = dataclasses.replace(load_recipe(name), epochs=1, train_subset=1500)
     result = pipeline.run_recipe(recipe, cache=mnist_cache, run_dir=tmp_path, progress=False)
     assert result.export.meta.architecture == "detector_medium" and result.export.meta.data == "mnist-train+nondigits"
     assert set(result.export.meta.metrics) >= {"digits_kept", "non_digits_caught"}

@@ -1,10 +1,11 @@
-"""Synthetic drawings that are not digits, for the digit/non-digit detector.
+"""Drawings that are not digits, for the digit/non-digit detector, and MNIST digits made to look as the page sees them.
 
-Five sources: raster shapes drawn here (scribbles, polygons, grids, lines, blobs, spirals, font letters), pen-stroke
-drawings of letters, symbols, shapes, pictures, scribbles, hatching and doodles rendered the way the page draws
-them (data/strokes.py; its held-out family stays out), the Hershey fonts' Latin letters and Lucide's icons rendered
-the same way (data/hershey.py, whose other families stay out, and data/icons.py), and two MNIST digits drawn over
-each other.
+Six sources of non-digits: raster shapes drawn here (scribbles, polygons, grids, lines, blobs, spirals, font
+letters), pen-stroke drawings of letters, symbols, shapes, pictures, scribbles, hatching and doodles rendered the
+way the page draws them (data/strokes.py; its held-out family stays out), the Hershey fonts' Latin letters and
+Lucide's icons rendered the same way (data/hershey.py, whose other families stay out, and data/icons.py), two MNIST
+digits drawn over each other, and people's Quick, Draw! drawings redrawn with the page's pen (data/quickdraw.py;
+its held-out subjects stay out).
 Letters that look like digits (O, I, l, S, q, g, b) are left out on purpose.
 """
 
@@ -90,20 +91,42 @@ def as_drawn(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def penned(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """MNIST digits redrawn with the page's pen: each one's skeleton traced with a round pen 6-16% of the digit's
-    height wide, as data/strokes.py renders the non-digits. Without them every pen-drawn training image is a
-    non-digit, and the detector learns the pen's even width as a sign of 'no digit' (it rejected drawn 0s and
-    4s at 0.9-0.99)."""
+def penned(images: np.ndarray, rng: np.random.Generator, ink_level: int = 127, larger_side: bool = False) -> np.ndarray:
+    """Drawings redrawn with the page's pen: each one's skeleton (of the pixels above ``ink_level`` at 56x56)
+    traced with a round pen 6-16% of the drawing's height (or ``larger_side``) wide, as data/strokes.py renders
+    the non-digits. MNIST digits need it: without them every pen-drawn training image is a non-digit, and the
+    detector learns the pen's even width as a sign of 'no digit' (it rejected drawn 0s and 4s at 0.9-0.99).
+    People's raster drawings (data/quickdraw.py), often wider than tall, need it to look as on the page."""
+    out = np.empty_like(images)
+    for index, image in enumerate(images):
+        ink = np.asarray(Image.fromarray(image).resize((56, 56), Image.Resampling.BILINEAR)) > ink_level
+        rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        if rows.size == 0:
+            out[index] = image
+            continue
+        extent = max(rows[-1] - rows[0], cols[-1] - cols[0] if larger_side else 0) + 1
+        out[index] = _as_mnist((traced(ink, extent * rng.uniform(0.03, 0.08)) * 255).astype(np.uint8))
+    return out
+
+
+def low_resolution(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """MNIST digits scanned coarsely: each digit's ink box averaged down to 8-16 pixels tall, its width anywhere
+    from its own proportion to the full square (box normalization, as NIST's scans of UCI's digits were made),
+    then fitted back by the preprocessing. People's drawings enlarged from 28x28 look like such scans, and a
+    detector that learns them without digits of this kind beside them turns down coarse digits (UCI's blocky 8x8
+    1s: README, "The drawing page")."""
     out = np.empty_like(digits)
     for index, digit in enumerate(digits):
-        big = np.asarray(Image.fromarray(digit).resize((56, 56), Image.Resampling.BILINEAR)) > 127
-        rows = np.flatnonzero(big.any(axis=1))
+        rows, cols = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
         if rows.size == 0:
             out[index] = digit
             continue
-        radius = (rows[-1] - rows[0] + 1) * rng.uniform(0.03, 0.08)
-        out[index] = _as_mnist((traced(big, radius) * 255).astype(np.uint8))
+        box = digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+        height = int(rng.integers(8, 17))
+        width = height * box.shape[1] / box.shape[0]
+        width = round(width + rng.uniform(0.0, 1.0) * max(height - width, 0.0))
+        small = Image.fromarray(np.pad(box, 1)).resize((max(width, 2), height), Image.Resampling.BOX)
+        out[index] = _as_mnist(np.asarray(small))
     return out
 
 
@@ -122,16 +145,20 @@ def overlapping_digits(digits: np.ndarray, count: int, rng: np.random.Generator)
     return out
 
 
-def non_digit_set(count: int, seed: int, digits: np.ndarray | None = None) -> np.ndarray:
+def non_digit_set(
+    count: int, seed: int, digits: np.ndarray | None = None, hand_drawn: np.ndarray | None = None
+) -> np.ndarray:
     """``count`` non-digits, MNIST-normalized and stored as uint8 (N, 28, 28), like MNIST itself: raster shapes,
-    pen-stroke drawings, Hershey letters, Lucide icons and (when ``digits`` are given) overlapping pairs of them.
-    The drawings get twice the others' share: seven families, two of them random (scribbles, doodles), against one
-    raster generator."""
+    pen-stroke drawings, Hershey letters, Lucide icons, (when ``digits`` are given) overlapping pairs of them and
+    (when ``hand_drawn`` are given) people's drawings redrawn with the page's pen (data/quickdraw.py), each once
+    while there are enough. The pen-stroke and people's drawings get twice the others' share: seven families and
+    two random ones (scribbles, doodles), or hundreds of subjects by thousands of people, against one raster
+    generator."""
     from digitkit.data import hershey, icons
-    from digitkit.data.strokes import TRAINED, rendered_set
+    from digitkit.data.strokes import RASTER_INK, TRAINED, rendered_set
 
     rng = np.random.default_rng(seed)
-    weights = [1, 2, 1, 1, 1] if digits is not None else [1, 2, 1, 1]
+    weights = [1, 2, 1, 1] + ([1] if digits is not None else []) + ([2] if hand_drawn is not None else [])
     sizes = [count * w // sum(weights) for w in weights]
     sizes[0] += count - sum(sizes)
     drawn, _ = rendered_set(TRAINED, sizes[1], seed)
@@ -143,4 +170,8 @@ def non_digit_set(count: int, seed: int, digits: np.ndarray | None = None) -> np
     ]
     if digits is not None:
         parts.append(overlapping_digits(digits, sizes[4], rng))
+    if hand_drawn is not None:
+        wanted = sizes[-1]
+        picked = rng.choice(len(hand_drawn), wanted, replace=wanted > len(hand_drawn))
+        parts.append(penned(hand_drawn[picked], rng, RASTER_INK, larger_side=True))
     return np.concatenate(parts)

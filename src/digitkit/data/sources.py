@@ -22,6 +22,9 @@ SOURCES = (
 )
 #: Non-digits in the detector's training and validation sets (digits come from MNIST's two splits).
 NON_DIGITS_TRAIN, NON_DIGITS_VALID = 57600, 6000
+#: The detector's mixture with people's drawings as well (recipes/detector-quickdraw.toml; not shipped): a quarter
+#: of its non-digits are Quick, Draw! drawings, the rest as many as in the shipped mixture.
+WITH_PEOPLE = f"{DETECTOR.data}+quickdraw"
 #: Share of a Kaggle train.csv held out for validation unless --valid-split says otherwise.
 KAGGLE_VALID_SPLIT = 0.1
 
@@ -147,9 +150,11 @@ def training_sets(
     The detector has its own mixture.
     """
     if task == DETECTOR:
-        if spec not in (None, DETECTOR.data):
-            raise ConfigError(f"the detector trains on its own data ({DETECTOR.data}), not {spec!r}; drop --data")
-        return _detector_sets(cache, progress)
+        if spec not in (None, DETECTOR.data, WITH_PEOPLE):
+            raise ConfigError(
+                f"the detector trains on its own data ({DETECTOR.data} or {WITH_PEOPLE}), not {spec!r}; drop --data"
+            )
+        return _detector_sets(cache, progress, people=spec == WITH_PEOPLE)
     spec = spec or task.data
     train = load_set(spec, cache, progress)
     if valid_split is None:
@@ -172,31 +177,48 @@ def _mixed(digits: np.ndarray, others: np.ndarray, name: str) -> Dataset:
     return Dataset(np.concatenate([digits, others])[order], labels[order], name)
 
 
-def _as_on_the_page(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A copy of MNIST digits, a third as the page hands digits over, a third redrawn with a round pen."""
-    from digitkit.data.nondigits import as_drawn, penned
+def _as_on_the_page(digits: np.ndarray, rng: np.random.Generator, people: bool = False) -> np.ndarray:
+    """A copy of MNIST digits, a third as the page hands digits over, a third redrawn with a round pen. Beside
+    people's drawings (``people``) the pen is measured against the larger side, as theirs, and half of the rest
+    are scanned coarsely: without such digits a detector that learns the drawings turns down UCI's 1s."""
+    from digitkit.data.nondigits import as_drawn, low_resolution, penned
 
     out = digits.copy()
     out[::3] = as_drawn(out[::3], rng)
-    out[1::3] = penned(out[1::3], rng)
+    out[1::3] = penned(out[1::3], rng, larger_side=people)
+    if people:
+        out[2::6] = low_resolution(out[2::6], rng)
     return out
 
 
-def _detector_valid_set(cache: Path, progress: bool) -> Dataset:
+def _people(cache: Path, part: str, people: bool) -> np.ndarray | None:
+    """Quick, Draw!'s drawings of the trained subjects for the split ``part``, less those as thin as a 1; None
+    for the shipped mixture."""
+    from digitkit.data import quickdraw
+
+    if not people:
+        return None
+    drawings, _ = quickdraw.images_of(cache, quickdraw.FAMILY, part)
+    return drawings[~quickdraw.like_a_one(drawings)]
+
+
+def _detector_valid_set(cache: Path, progress: bool, people: bool = False) -> Dataset:
     from digitkit.data.nondigits import non_digit_set
 
-    digits = _as_on_the_page(
-        load_set("mnist-test", cache, progress).images[:NON_DIGITS_VALID], np.random.default_rng(2)
-    )
-    return _mixed(digits, non_digit_set(NON_DIGITS_VALID, 2, digits), "mnist-test+nondigits")
+    count = NON_DIGITS_VALID * 4 // 3 if people else NON_DIGITS_VALID
+    digits = _as_on_the_page(load_set("mnist-test", cache, progress).images[:count], np.random.default_rng(2), people)
+    others = non_digit_set(count, 2, digits, _people(cache, "valid", people))
+    return _mixed(digits, others, "mnist-test+nondigits")
 
 
-def _detector_sets(cache: Path, progress: bool) -> tuple[Dataset, Dataset]:
+def _detector_sets(cache: Path, progress: bool, people: bool = False) -> tuple[Dataset, Dataset]:
     """Label 0: MNIST digits, a third enlarged and fitted back as the page's crops are, a third redrawn with a
     round pen as the page draws; label 1: synthetic non-digits (data/nondigits.py) with overlapping pairs of the
-    split's own digits. Each split has its own seed, so the validation half can be built alone."""
+    split's own digits, and with ``people`` Quick, Draw!'s drawings of the trained subjects (data/quickdraw.py;
+    each split its own drawings of them). Each split has its own seed, so the validation half can be built alone."""
     from digitkit.data.nondigits import non_digit_set
 
-    digits = _as_on_the_page(load_set("mnist-train", cache, progress).images, np.random.default_rng(0))
-    train = _mixed(digits, non_digit_set(NON_DIGITS_TRAIN, 1, digits), "mnist-train+nondigits")
-    return train, _detector_valid_set(cache, progress)
+    count = NON_DIGITS_TRAIN * 4 // 3 if people else NON_DIGITS_TRAIN
+    digits = _as_on_the_page(load_set("mnist-train", cache, progress).images, np.random.default_rng(0), people)
+    train = _mixed(digits, non_digit_set(count, 1, digits, _people(cache, "train", people)), "mnist-train+nondigits")
+    return train, _detector_valid_set(cache, progress, people)
