@@ -120,6 +120,11 @@ def test_fetch_reports_verified_mnist(mnist_cache, cli):
     assert done.returncode == 0 and "60000 training and 10000 test images" in done.stdout
 
 
+def test_fetch_renders_the_print_faces(mnist_cache, cli):
+    done = cli("fetch", "typeset", "--cache", str(mnist_cache))
+    assert done.returncode == 0 and "typeset fonts rendered" in done.stdout and "240 glyphs of 24 fonts" in done.stdout
+
+
 def test_evaluate_writes_json_and_confusion_png(tmp_path, smoke_artifact, mnist_cache, cli):
     out = tmp_path / "scores.json"
     png = tmp_path / "confusion.png"

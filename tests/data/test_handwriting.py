@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from digitkit.data import handwriting
+from digitkit.data import fontsource, handwriting
 from digitkit.errors import DataError
 
 
@@ -17,7 +17,7 @@ def test_thirty_hands_write_every_digit_and_the_letters_unlike_digits(mnist_cach
     for _, ink in digits + letters:
         # trimmed ink, scaled to the stored height (or width), white on black
         assert ink.dtype == np.uint8 and ink.max() > 200
-        assert ink.shape[0] == handwriting.HEIGHT or ink.shape[1] == handwriting.WIDTH
+        assert ink.shape[0] == fontsource.HEIGHT or ink.shape[1] == fontsource.WIDTH
         rows, cols = np.flatnonzero(ink.max(axis=1)), np.flatnonzero(ink.max(axis=0))
         assert rows[0] <= 1 and rows[-1] >= ink.shape[0] - 2 and cols[0] <= 1 and cols[-1] >= ink.shape[1] - 2
     # thirty different hands: no two fonts draw the same 5

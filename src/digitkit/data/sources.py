@@ -1,5 +1,5 @@
-"""Every ``--data`` string, parsed in one place: ``mnist-train``, ``mnist-test``, ``uci-digits``, ``kaggle:FILE``,
-``folder:DIR``.
+"""Every ``--data`` string, parsed in one place: ``mnist-train``, ``mnist-test``, ``uci-digits``, ``typeset``,
+``kaggle:FILE``, ``folder:DIR``.
 
 Training, evaluation and cross-validation all read labelled data through :func:`load_set`, so a source means
 the same thing, and fails with the same message, in every command. The robustness suite is not a labelled set
@@ -13,12 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
+from digitkit.data import typeset
 from digitkit.errors import ConfigError
 from digitkit.tasks import DETECTOR, Task
 
 SOURCES = (
-    "mnist-train, mnist-test, uci-digits (other writers' digits, 8x8: held out), kaggle:PATH/train.csv or "
-    "folder:DIR (id,class CSV + images), or several joined by '+' (mnist+folder:DIR)"
+    "mnist-train, mnist-test, uci-digits (other writers' digits, 8x8: held out), typeset (print faces' digits, "
+    "penned), kaggle:PATH/train.csv or folder:DIR (id,class CSV + images), or several joined by '+' "
+    "(mnist+folder:DIR)"
 )
 #: Non-digits in the detector's training and validation sets (digits come from MNIST's two splits).
 NON_DIGITS_TRAIN, NON_DIGITS_VALID = 57600, 6000
@@ -65,6 +67,8 @@ def load_set(spec: str, cache: Path, progress: bool = False) -> Dataset:
         return Dataset(*load_mnist(split, cache), name=f"mnist-{split}")
     if spec == "uci-digits":
         return _uci_digits()
+    if spec == typeset.SPEC:
+        return Dataset(*typeset.digits(cache), name=typeset.SPEC)
     if spec.startswith("kaggle:"):
         from digitkit.data.kaggle import read_kaggle_train
 
@@ -96,7 +100,9 @@ def _uci_digits() -> Dataset:
 def _joined(spec: str) -> list[str]:
     """``A+B`` -> [A, B] when every part names a source; else [spec] (a path may contain '+')."""
     parts = spec.split("+")
-    named = all(p in ("mnist", "mnist-train", "mnist-test") or p.startswith(("kaggle:", "folder:")) for p in parts)
+    named = all(
+        p in ("mnist", "mnist-train", "mnist-test", typeset.SPEC) or p.startswith(("kaggle:", "folder:")) for p in parts
+    )
     return parts if len(parts) > 1 and named else [spec]
 
 
