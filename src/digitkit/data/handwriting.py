@@ -65,10 +65,8 @@ def glyphs(cache: Path) -> dict[str, np.ndarray]:
 def written(cache: Path, digits: bool) -> list[tuple[str, np.ndarray]]:
     """(name, ink) of every digit (the name is the digit) or every letter ("font letter"), in a fixed order."""
     found = glyphs(cache)
-    out = []
-    for ink, (height, width), font, char in zip(
-        found["ink"], found["shapes"], found["fonts"], found["chars"], strict=True
-    ):
-        if str(char).isdigit() == digits:
-            out.append((str(char) if digits else f"{font} {char}", ink[:height, :width]))
-    return out
+    return [
+        (str(char) if digits else f"{font} {char}", ink)
+        for ink, font, char in zip(fontsource.inks(found), found["fonts"], found["chars"], strict=True)
+        if str(char).isdigit() == digits
+    ]

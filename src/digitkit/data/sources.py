@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 
-from digitkit.data import typeset
 from digitkit.errors import ConfigError
 from digitkit.tasks import DETECTOR, Task
 
@@ -67,8 +66,10 @@ def load_set(spec: str, cache: Path, progress: bool = False) -> Dataset:
         return Dataset(*load_mnist(split, cache), name=f"mnist-{split}")
     if spec == "uci-digits":
         return _uci_digits()
-    if spec == typeset.SPEC:
-        return Dataset(*typeset.digits(cache), name=typeset.SPEC)
+    if spec == "typeset":
+        from digitkit.data.typeset import digits
+
+        return Dataset(*digits(cache), name=spec)
     if spec.startswith("kaggle:"):
         from digitkit.data.kaggle import read_kaggle_train
 
@@ -101,7 +102,7 @@ def _joined(spec: str) -> list[str]:
     """``A+B`` -> [A, B] when every part names a source; else [spec] (a path may contain '+')."""
     parts = spec.split("+")
     named = all(
-        p in ("mnist", "mnist-train", "mnist-test", typeset.SPEC) or p.startswith(("kaggle:", "folder:")) for p in parts
+        p in ("mnist", "mnist-train", "mnist-test", "typeset") or p.startswith(("kaggle:", "folder:")) for p in parts
     )
     return parts if len(parts) > 1 and named else [spec]
 

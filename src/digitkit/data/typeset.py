@@ -44,7 +44,6 @@ FONTS = (
     "source-serif-4",
     "ubuntu",
 )
-SPEC = "typeset"  #: the --data name of these digits
 VARIANTS = 12  #: pen widths each glyph is redrawn with: 2,880 digits
 CACHE_VERSION = 1
 
