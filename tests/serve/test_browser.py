@@ -114,18 +114,37 @@ def test_an_unsure_digit_is_marked_with_two_alternatives_and_a_confirm(page):
         page,
         [
             {"box": [40, 40, 60, 150], "label": 7, "confidence": 0.46, "probabilities": unsure, "reason": None},
-            {"box": [200, 40, 60, 150], "label": None, "confidence": 0.9, "probabilities": [0.1] * 10, "reason": "x"},
+            {"box": [200, 40, 60, 150], "label": None, "confidence": 0.3, "probabilities": [0.1] * 10, "reason": "x"},
         ],
     )
     stroke(page, ONE)
     page.wait_for_selector(".digit.unsure")
     assert page.locator("#status").inner_text() == "1 digit, 1 not a digit"  # the rejected item is not counted
     assert page.locator(".unsure-tag").count() == 1
+    # a "not a digit" the classifier reads only 30% sure offers no digits
     assert [b.inner_text().split()[0] for b in page.locator(".choose").all()] == ["7", "1"]
     page.locator(".choose").nth(1).click()
     assert page.locator(".digit select").first.input_value() == "1"
     assert page.locator(".digit.confirmed").count() == 1 and page.locator(".digit.unsure").count() == 0
     assert page.locator("#send").is_enabled()
+
+
+def test_a_rejected_piece_the_classifier_reads_offers_its_digits(page):
+    """A script 9 the detector calls no digit, read 94% sure as a 9: one tap makes it a 9 to send."""
+    reading = [0.0] * 10
+    reading[9], reading[8] = 0.94, 0.04
+    fake_answer(
+        page,
+        [{"box": [40, 40, 60, 150], "label": None, "confidence": 0.94, "probabilities": reading, "reason": "x"}],
+    )
+    stroke(page, ONE)
+    page.wait_for_selector(".choices")
+    assert "a digit after all?" in page.locator(".choices").inner_text()
+    assert [b.inner_text().split()[0] for b in page.locator(".choose").all()] == ["9", "8"]
+    assert page.locator(".confirm").count() == 0  # leaving it "not a digit" needs no tap
+    page.locator(".choose").first.click()
+    assert page.locator(".digit select").first.input_value() == "9"
+    assert page.locator(".digit.confirmed").count() == 1 and page.locator(".choices").count() == 0
 
 
 def test_keyboard_undo_redo_and_escape(page):

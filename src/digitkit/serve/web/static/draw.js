@@ -1,5 +1,6 @@
 // The drawing page: strokes on a canvas, debounced recognition, boxes and labels, corrections sent back.
-// Answers below UNSURE confidence are marked, with the two likeliest digits one tap away and a ✓ to confirm;
+// Answers below UNSURE confidence are marked, with the two likeliest digits one tap away and a ✓ to confirm; so is
+// ink answered "not a digit" that the classifier still reads as a digit (a script 9 the detector turns down);
 // Undo/Redo also answer Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y), Esc clears; ink too small for its pen gets a hint.
 import { call, labelOptions } from "/static/api.js";
 
@@ -15,6 +16,7 @@ const sendButton = document.getElementById("send");
 const sentEl = document.getElementById("sent");
 
 const UNSURE = 0.8;   // below this confidence a digit is shown as unsure
+const OFFER = 0.5;    // "not a digit" that the classifier reads this surely offers its two digits all the same
 const SMALL = 3.5;    // a digit less than this many pen widths tall is too small to read: hint "draw bigger"
 const strokes = [];   // each: {width, points: [[x, y], ...]}
 const undone = [];    // strokes taken back by Undo, for Redo
@@ -144,9 +146,11 @@ function show(answer, image, drawn) {
     const caption = digit.label === null
       ? `not a digit <small>(${digit.reason})</small>`
       : `<b>${digit.label}</b> ${(100 * digit.confidence).toFixed(1)}%${unsure ? ' <span class="unsure-tag">unsure</span>' : ""}`;
-    const choices = unsure ? `<div class="choices">${topTwo(digit.probabilities).map(([p, d]) =>
-      `<button type="button" class="choose" data-label="${d}">${d} <small>${(100 * p).toFixed(0)}%</small></button>`).join("")}
-      <button type="button" class="confirm" aria-label="confirm">✓</button></div>` : "";
+    const doubted = digit.label === null && digit.confidence >= OFFER;
+    const choices = unsure || doubted ? `<div class="choices">${doubted ? "<span>a digit after all?</span>" : ""}${
+      topTwo(digit.probabilities).map(([p, d]) =>
+        `<button type="button" class="choose" data-label="${d}">${d} <small>${(100 * p).toFixed(0)}%</small></button>`).join("")}
+      ${unsure ? '<button type="button" class="confirm" aria-label="confirm">✓</button>' : ""}</div>` : "";
     return `
     <figure class="digit${unsure ? " unsure" : ""}" data-index="${i}">
       <figcaption>${caption}</figcaption>${choices}
