@@ -112,6 +112,23 @@ function topTwo(probabilities) {
   return probabilities.map((p, d) => [p, d]).sort((a, b) => b[0] - a[0]).slice(0, 2);
 }
 
+function isUnsure(digit) {
+  return digit.label !== null && digit.confidence < UNSURE;
+}
+
+// The two likeliest digits one tap away: for an unsure digit with a ✓ to confirm it, and for "not a digit" that the
+// classifier still reads OFFER sure without one (leaving it rejected needs no tap); otherwise nothing.
+function choicesFor(digit) {
+  const unsure = isUnsure(digit);
+  const doubted = digit.label === null && digit.confidence >= OFFER;
+  if (!unsure && !doubted) return "";
+  const buttons = topTwo(digit.probabilities).map(([p, d]) =>
+    `<button type="button" class="choose" data-label="${d}">${d} <small>${(100 * p).toFixed(0)}%</small></button>`);
+  if (doubted) buttons.unshift("<span>a digit after all?</span>");
+  if (unsure) buttons.push('<button type="button" class="confirm" aria-label="confirm">✓</button>');
+  return `<div class="choices">${buttons.join("")}</div>`;
+}
+
 function describe(digits) {
   const readable = digits.filter((d) => d.label !== null).length;
   const rejected = digits.length - readable;
@@ -132,7 +149,7 @@ function show(answer, image, drawn) {
   octx.font = "bold 20px sans-serif";
   answer.digits.forEach((digit) => {
     const [x, y, w, h] = digit.box;
-    const unsure = digit.label !== null && digit.confidence < UNSURE;
+    const unsure = isUnsure(digit);
     octx.strokeStyle = digit.label === null ? "#c0392b" : unsure ? "#b35900" : "#2e86de";
     octx.lineWidth = 2;
     octx.setLineDash(unsure ? [6, 4] : []);
@@ -142,18 +159,13 @@ function show(answer, image, drawn) {
   });
   octx.setLineDash([]);
   digitsEl.innerHTML = answer.digits.map((digit, i) => {
-    const unsure = digit.label !== null && digit.confidence < UNSURE;
+    const unsure = isUnsure(digit);
     const caption = digit.label === null
       ? `not a digit <small>(${digit.reason})</small>`
       : `<b>${digit.label}</b> ${(100 * digit.confidence).toFixed(1)}%${unsure ? ' <span class="unsure-tag">unsure</span>' : ""}`;
-    const doubted = digit.label === null && digit.confidence >= OFFER;
-    const choices = unsure || doubted ? `<div class="choices">${doubted ? "<span>a digit after all?</span>" : ""}${
-      topTwo(digit.probabilities).map(([p, d]) =>
-        `<button type="button" class="choose" data-label="${d}">${d} <small>${(100 * p).toFixed(0)}%</small></button>`).join("")}
-      ${unsure ? '<button type="button" class="confirm" aria-label="confirm">✓</button>' : ""}</div>` : "";
     return `
     <figure class="digit${unsure ? " unsure" : ""}" data-index="${i}">
-      <figcaption>${caption}</figcaption>${choices}
+      <figcaption>${caption}</figcaption>${choicesFor(digit)}
       <div class="bars">${bars(digit.probabilities)}</div>
       <label>correct label <select name="label">${labelOptions(digit.label === null ? -1 : digit.label)}</select></label>
     </figure>`;
