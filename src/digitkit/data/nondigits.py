@@ -114,7 +114,7 @@ def low_resolution(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     from its own proportion to the full square (box normalization, as NIST's scans of UCI's digits were made),
     then fitted back by the preprocessing. People's drawings enlarged from 28x28 look like such scans, and a
     detector that learns them without digits of this kind beside them turns down coarse digits (UCI's blocky 8x8
-    1s: README, "The drawing page")."""
+    1s: docs/drawing-page.md)."""
     out = np.empty_like(digits)
     for index, digit in enumerate(digits):
         rows, cols = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))

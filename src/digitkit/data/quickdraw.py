@@ -13,7 +13,7 @@ Subjects, by name:
 - held out (``HELD_OUT``): every fifth of the rest in alphabetical order, a family never to be trained on;
 - the rest (``FAMILY``): subjects a detector may learn from, their first ``TRAIN_PER_SUBJECT`` drawings for
   training and the other 15 for checking. No shipped detector does: recipes/detector-quickdraw.toml trains on
-  them (less those ``like_a_one``) and loses too many MNIST digits to ship (README, "The drawing page"). The
+  them (less those ``like_a_one``) and loses too many MNIST digits to ship (docs/drawing-page.md). The
   benchmarks read both families.
 """
 

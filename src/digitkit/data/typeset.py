@@ -5,7 +5,7 @@ lost a quarter of the Hershey fonts' 6s (the default read them 0.35-0.45 sure). 
 (recipes/default-typeset.toml) learns these print forms beside MNIST. They come from Google Fonts' text faces
 (data/fontsource.py): none of the handwriting faces, which stay held out (data/handwriting.py), and none of
 Hershey's, which stay a measure of writing no recipe learned from. (A detector trained with them among its digits
-rejected fewer letters of the handwriting faces, so the detector does not read them: README, "The drawing page".)
+rejected fewer letters of the handwriting faces, so the detector does not read them: docs/drawing-page.md.)
 """
 
 from __future__ import annotations
