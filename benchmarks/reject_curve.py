@@ -61,7 +61,12 @@ def piece_scores(gray: np.ndarray, model: Model, detector: Model, strokes: list[
     proba = softmax(model.predict_logits(crops))
     other = softmax(detector.predict_logits(crops))[:, 1]
     tallest = max(p.box[3] for p in pieces)
-    ruled = [not judge(pr, p.box, p.image, tallest, None).is_digit for p, pr in zip(pieces, proba, strict=True)]
+    # The rules see the detector's opinion (a piece it is sure of is a digit however unsure the classifier is)
+    # but never its threshold: that is what the curve sweeps.
+    ruled = [
+        not judge(pr, p.box, p.image, tallest, min(float(o), MAX_OTHER)).is_digit
+        for p, pr, o in zip(pieces, proba, other, strict=True)
+    ]
     return np.stack([other, np.array(ruled, float)])
 
 

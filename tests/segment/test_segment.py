@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from digitkit.segment import find_digits, judge
+from digitkit.segment.reject import SURELY_A_DIGIT
 from helpers import canvas as make_canvas
 
 
@@ -50,6 +51,19 @@ def test_judge_rejects_what_no_digit_looks_like(box, fill, confident, reason):
     probabilities[3] = 0.82 if confident else 0.3
     verdict = judge(probabilities, box, image, tallest=60)
     assert not verdict.is_digit and reason in verdict.reason
+
+
+def test_an_unsure_reading_is_no_digit_only_when_the_detector_doubts_it_too():
+    """Which digit is the classifier's question, whether it is one the detector's: a crop the detector is sure of
+    stays a digit (the page marks it unsure, its two likeliest digits one tap away), however split the classifier."""
+    y, x = np.mgrid[:28, :28]
+    ring = (np.abs(((x - 14) / 6) ** 2 + ((y - 14) / 10) ** 2 - 0.8) < 0.25).astype(np.float32)  # an oval: a 0
+    split = np.full(10, 0.02)
+    split[[0, 6, 8]] = [0.35, 0.3, 0.19]
+    assert judge(split, (0, 0, 12, 20), ring, 20, other=SURELY_A_DIGIT).is_digit
+    for doubt in (None, 0.06, 0.5):
+        assert judge(split, (0, 0, 12, 20), ring, 20, other=doubt).reason == "the model is not confident it is a digit"
+    assert judge(split, (0, 0, 12, 20), ring, 20, other=0.9).reason == "looks like no digit"
 
 
 def test_grids_and_boxes_are_rejected_but_an_eight_is_not():
