@@ -56,6 +56,20 @@ def test_the_page_reads_the_hershey_fonts_printed_6s(page):
     assert right >= 33, right  # 36 of these 40 with the third stage, 29 before it (the same detector)
 
 
+def test_a_roman_6_the_detector_is_sure_of_is_an_unsure_6_not_no_digit(page_server):
+    """The classifier is split on these two roman 6s (0.40 sure: 6, 0 or 8), the detector sure they are digits
+    (0.005 and 0.036 "not a digit"): whether ink is a digit is the detector's question, so the page answers an
+    unsure 6, which it marks and offers with its alternatives, instead of "not a digit" with nothing offered."""
+    from digitkit.segment.reject import MIN_CONFIDENCE
+
+    canvas = CanvasOnly(int(page_server.url.rsplit(":", 1)[1]))
+    six = next(strokes for font, char, strokes in hershey.glyphs()["digits"] if (font, char) == ("rowmans", "6"))
+    for seed in (12, 37):
+        answer, _ = canvas.draw(placed(jittered(six, np.random.default_rng(seed)), 300, 90, 240))
+        (digit,) = answer["digits"]
+        assert digit["label"] == 6 and digit["confidence"] < MIN_CONFIDENCE, (seed, digit)
+
+
 @pytest.mark.parametrize(
     ("family", "least"),
     # Of these 40 (with the session-15 detector, before icons joined training; the session-13 one, before the Latin
