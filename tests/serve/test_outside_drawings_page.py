@@ -9,13 +9,19 @@ import pytest
 
 from digitkit.data import handwriting, hershey, icons, quickdraw
 from digitkit.data.strokes import jittered
+from digitkit.segment.reject import MIN_CONFIDENCE
 from drawing_browser import CanvasOnly, placed, raster_at_random  # benchmarks/: the canvas benchmark's page and layout
 
 
 @pytest.fixture(scope="module")
-def page(page_server):
+def canvas(page_server):
+    """The page's canvas, drawn on and posted with its strokes to the running server."""
+    return CanvasOnly(int(page_server.url.rsplit(":", 1)[1]))
+
+
+@pytest.fixture(scope="module")
+def page(canvas):
     """Draw unit-box strokes on the page's canvas: the labels it answers, None for each non-digit."""
-    canvas = CanvasOnly(int(page_server.url.rsplit(":", 1)[1]))
 
     def read(strokes: list[np.ndarray]) -> list[int | None]:
         answer, _ = canvas.draw(strokes)
@@ -56,13 +62,10 @@ def test_the_page_reads_the_hershey_fonts_printed_6s(page):
     assert right >= 33, right  # 36 of these 40 with the third stage, 29 before it (the same detector)
 
 
-def test_a_roman_6_the_detector_is_sure_of_is_an_unsure_6_not_no_digit(page_server):
+def test_a_roman_6_the_detector_is_sure_of_is_an_unsure_6_not_no_digit(canvas):
     """The classifier is split on these two roman 6s (0.40 sure: 6, 0 or 8), the detector sure they are digits
     (0.005 and 0.036 "not a digit"): whether ink is a digit is the detector's question, so the page answers an
     unsure 6, which it marks and offers with its alternatives, instead of "not a digit" with nothing offered."""
-    from digitkit.segment.reject import MIN_CONFIDENCE
-
-    canvas = CanvasOnly(int(page_server.url.rsplit(":", 1)[1]))
     six = next(strokes for font, char, strokes in hershey.glyphs()["digits"] if (font, char) == ("rowmans", "6"))
     for seed in (12, 37):
         answer, _ = canvas.draw(placed(jittered(six, np.random.default_rng(seed)), 300, 90, 240))
