@@ -297,7 +297,7 @@ def main() -> None:
         summary.append(f"digits rejected {result['digits_rejected']:.1%}, read right {result['digit_accuracy']:.1%}")
     print("\n" + "; ".join([*summary, f"{timed} p50 {p50:.0f} ms, p90 {p90:.0f} ms"]))
     name = ("drawing_canvas" if args.without_browser else "drawing_browser") + (
-        "_hershey" if args.strokes == "hershey" else ""
+        "" if args.strokes == "digitkit" else f"_{args.strokes}"
     )
     write_result(name, {"args": vars(args), **result})
 

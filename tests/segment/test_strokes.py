@@ -7,7 +7,7 @@ from digitkit.data import strokes as S
 from digitkit.runtime import load_model
 from digitkit.segment import find_digits
 from digitkit.segment.split import best_split
-from digitkit.segment.strokes import MAX_STROKES, Stroke, footprint, side_by_side, stroke_options
+from digitkit.segment.strokes import MAX_STROKES, Stroke, footprint, side_by_side, splayed, stroke_options
 from digitkit.serve.web.recognise import cut_score
 from drawing_browser import number_strokes  # benchmarks/: how the browser benchmark lays out a number
 
@@ -94,6 +94,36 @@ def test_side_by_side_wants_each_centre_outside_the_others_extent_and_similar_he
     assert side_by_side([(0, 100), (70, 170)], [100, 100])  # touching: overlap, but centres apart
     assert not side_by_side([(0, 100), (40, 60)], [100, 100])  # a stem inside its digit
     assert not side_by_side([(0, 100), (120, 200)], [100, 30])  # a bar beside a digit is no digit
+
+
+@pytest.mark.parametrize("name", ["V", "upside-down V"])
+def test_straight_strokes_that_lean_apart_are_one_letter_not_two_ones(name):
+    """A V's two strokes stand side by side as two 1s would, but lean 30 degrees apart each way: before the splay
+    rule this V came back from the page as 11."""
+    left, right = [[0.0, 0.0], [0.5, 1.0]], [[1.0, 0.0], [0.5, 1.0]]
+    if name != "V":
+        left, right = [[0.0, 1.0], [0.5, 0.0]], [[1.0, 1.0], [0.5, 0.0]]
+    strokes = _unit([np.array(left), np.array(right)], stretch=1.2)
+    [group] = find_digits(S.on_canvas(strokes, pen=PEN))
+    assert side_by_side([(250.0, 430.0), (430.0, 610.0)], [300, 300])  # what the rule has to catch
+    assert stroke_options(group, [Stroke(PEN, s) for s in strokes]) == []
+
+
+def test_two_straight_ones_touching_with_one_slant_are_still_cut():
+    strokes = [np.array([[300.0, 60.0], [270.0, 360.0]]), np.array([[345.0, 60.0], [318.0, 360.0]])]
+    [group] = find_digits(S.on_canvas(strokes, pen=PEN))
+    [option] = stroke_options(group, [Stroke(PEN, s) for s in strokes])
+    assert len(option) == 2
+
+
+def test_splayed_compares_the_slants_of_straight_runs_only():
+    def stick(top, bottom):
+        return np.linspace(top, bottom, 20)
+
+    assert splayed([stick((0, 0), (60, 100)), stick((120, 0), (60, 100))])  # 31 degrees each way
+    assert not splayed([stick((0, 0), (20, 100)), stick((50, 0), (60, 100))])  # 11 and 6 degrees: two 1s
+    arc = np.stack([50 + 50 * np.cos(np.linspace(0, 3, 30)), 50 * np.sin(np.linspace(0, 3, 30))], axis=1)
+    assert not splayed([arc, stick((0, 0), (60, 100))])  # a curve has no slant to compare
 
 
 def test_the_footprint_covers_exactly_the_ink_of_its_stroke():

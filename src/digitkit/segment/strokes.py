@@ -2,8 +2,8 @@
 
 People write a number digit by digit, so the strokes of one digit follow one another. Where digits touch, no
 column of the ink separates them, but a cut between two consecutive strokes does. Every way of cutting a group's
-strokes into 2-4 runs is an option when the runs stand side by side as digits do (see ``side_by_side``); which
-option wins is for the classifier to say (split.best_split).
+strokes into 2-4 runs is an option when the runs stand side by side as digits do (see ``side_by_side``) and no two
+straight runs lean apart (see ``splayed``); which option wins is for the classifier to say (split.best_split).
 """
 
 from __future__ import annotations
@@ -23,6 +23,13 @@ RETRACE = 0.6  #: a stroke with this share of its points on ink already drawn go
 #: bounds the work a request's strokes (up to 2,000) can cause.
 MAX_GROUP_STROKES = 4 * MAX_STROKES
 MIN_HEIGHT = 0.5  #: every piece is at least this tall relative to the tallest piece
+#: A run is straight when its points spread across their line by at most this share of their spread along it ...
+LINE_SPREAD = 0.15
+#: ... and two straight runs whose slants differ by more than this many degrees lean apart like a V's strokes, not
+#: like two 1s. Jittered as the drawing benchmark jitters a hand (data/strokes.jittered: up to 11 degrees of rotation
+#: and 14 of slant each), no pair of 200 straight 1s, Hershey's or digitkit's, differed by this much; a V's, a v's and
+#: an X's strokes do, and before this rule each came back as 11 (docs/drawing-page.md, session 27).
+MAX_SPLAY = 35.0
 INSIDE = 0.5  #: a stroke belongs to a group when this share of its points lies in the group's box
 
 
@@ -74,6 +81,22 @@ def side_by_side(extents: list[tuple[float, float]], heights: list[int]) -> bool
     return not centred_in and min(heights) >= MIN_HEIGHT * max(heights)
 
 
+def _direction(points: np.ndarray) -> float | None:
+    """The slant of a run's points in degrees from the vertical (-90 to 90), when they lie along one straight line."""
+    _, spread, axes = np.linalg.svd(points - points.mean(axis=0), full_matrices=False)
+    if spread[-1] > LINE_SPREAD * spread[0]:
+        return None
+    across, down = axes[0]
+    return float(np.degrees(np.arctan2(across, down)) + 90) % 180 - 90
+
+
+def splayed(runs: list[np.ndarray]) -> bool:
+    """Whether two straight runs (each a (n, 2) array of points) lean apart like the strokes of a V or an X. One
+    writer's 1s share a slant, so two straight pieces that differ by more than MAX_SPLAY are one letter or sign."""
+    slants = [a for a in map(_direction, runs) if a is not None]
+    return any(abs((a - b + 90) % 180 - 90) > MAX_SPLAY for a, b in itertools.combinations(slants, 2))
+
+
 def _retraces(mine: list[Stroke], masks: list[np.ndarray], origin: tuple[int, int]) -> list[bool]:
     """For each stroke, whether it mostly goes over the ink of the strokes before it: a pen thickening or
     retracing a line (the Hershey script fonts draw a 5 in five such strokes), never the start of a new digit."""
@@ -119,6 +142,7 @@ def stroke_options(segment: Segment, strokes: list[Stroke]) -> list[list[Segment
             if len(kept) < len(pieces):
                 continue
             extents = [(min(lows[a:b]), max(highs[a:b])) for a, b in spans]
-            if side_by_side(extents, [p.box[3] for p in kept]):
+            points = [np.concatenate([s.points for s in mine[a:b]]) for a, b in spans]
+            if side_by_side(extents, [p.box[3] for p in kept]) and not splayed(points):
                 found.append(sorted(kept, key=lambda p: p.box[0]))
     return found
