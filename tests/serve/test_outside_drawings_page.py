@@ -92,7 +92,7 @@ def test_the_page_rejects_most_hershey_glyphs_as_no_digit(page, family, least):
     rejected = sum(all(label is None for label in page(strokes)) for _, strokes in _drawn(family, 40, 5))
     # drawing_browser.py --strokes hershey (seed 0, 100 a family): the held-out families 70-76% rejected, the
     # Latin letters (which the detector trained on) 92%; the misses are mostly glyphs a person writes like a digit
-    # (a script c as 0, a Greek h or a katakana as 7, a V as 11).
+    # (a script c as 0, a Greek h or a katakana as 7; a V as 11 before segment/strokes.splayed).
     assert rejected >= least, (family, rejected)
 
 
