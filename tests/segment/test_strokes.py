@@ -124,6 +124,7 @@ def test_splayed_compares_the_slants_of_straight_runs_only():
     assert not splayed([stick((0, 0), (20, 100)), stick((50, 0), (60, 100))])  # 11 and 6 degrees: two 1s
     arc = np.stack([50 + 50 * np.cos(np.linspace(0, 3, 30)), 50 * np.sin(np.linspace(0, 3, 30))], axis=1)
     assert not splayed([arc, stick((0, 0), (60, 100))])  # a curve has no slant to compare
+    assert not splayed([np.array([[80.0, 40.0]] * 3), stick((0, 0), (60, 100))])  # nor has a dot
 
 
 def test_the_footprint_covers_exactly_the_ink_of_its_stroke():

@@ -27,8 +27,8 @@ MIN_HEIGHT = 0.5  #: every piece is at least this tall relative to the tallest p
 LINE_SPREAD = 0.15
 #: ... and two straight runs whose slants differ by more than this many degrees lean apart like a V's strokes, not
 #: like two 1s. Jittered as the drawing benchmark jitters a hand (data/strokes.jittered: up to 11 degrees of rotation
-#: and 14 of slant each), no pair of 200 straight 1s, Hershey's or digitkit's, differed by this much; a V's, a v's and
-#: an X's strokes do, and before this rule each came back as 11 (docs/drawing-page.md, session 27).
+#: and 14 of slant each), no pair of 200 straight 1s, Hershey's or digitkit's, differed by this much; a V's strokes do,
+#: and before this rule Hershey's V came back as 11 in 18 of 20 jitters (docs/drawing-page.md, session 27).
 MAX_SPLAY = 35.0
 INSIDE = 0.5  #: a stroke belongs to a group when this share of its points lies in the group's box
 
@@ -84,15 +84,15 @@ def side_by_side(extents: list[tuple[float, float]], heights: list[int]) -> bool
 def _direction(points: np.ndarray) -> float | None:
     """The slant of a run's points in degrees from the vertical (-90 to 90), when they lie along one straight line."""
     _, spread, axes = np.linalg.svd(points - points.mean(axis=0), full_matrices=False)
-    if spread[-1] > LINE_SPREAD * spread[0]:
+    if spread[0] < 1 or spread[-1] > LINE_SPREAD * spread[0]:  # a dot has no slant, a curve no single one
         return None
     across, down = axes[0]
     return float(np.degrees(np.arctan2(across, down)) + 90) % 180 - 90
 
 
 def splayed(runs: list[np.ndarray]) -> bool:
-    """Whether two straight runs (each a (n, 2) array of points) lean apart like the strokes of a V or an X. One
-    writer's 1s share a slant, so two straight pieces that differ by more than MAX_SPLAY are one letter or sign."""
+    """Whether two straight runs (each a (n, 2) array of points) lean apart like the strokes of a V. One writer's
+    1s share a slant, so two straight pieces whose slants differ by more than MAX_SPLAY are one letter or sign."""
     slants = [a for a in map(_direction, runs) if a is not None]
     return any(abs((a - b + 90) % 180 - 90) > MAX_SPLAY for a, b in itertools.combinations(slants, 2))
 
@@ -142,7 +142,8 @@ def stroke_options(segment: Segment, strokes: list[Stroke]) -> list[list[Segment
             if len(kept) < len(pieces):
                 continue
             extents = [(min(lows[a:b]), max(highs[a:b])) for a, b in spans]
-            points = [np.concatenate([s.points for s in mine[a:b]]) for a, b in spans]
-            if side_by_side(extents, [p.box[3] for p in kept]) and not splayed(points):
+            if side_by_side(extents, [p.box[3] for p in kept]) and not splayed(
+                [np.concatenate([s.points for s in mine[a:b]]) for a, b in spans]
+            ):
                 found.append(sorted(kept, key=lambda p: p.box[0]))
     return found
