@@ -62,13 +62,18 @@ def test_the_page_reads_the_hershey_fonts_printed_6s(page):
     assert right >= 33, right  # 36 of these 40 with the third stage, 29 before it (the same detector)
 
 
+def _one_roman(family: str, char: str, seed: int) -> list[np.ndarray]:
+    """Hershey's roman ``char`` jittered with ``seed``, 240 pixels tall with its box's corner at (300, 90)."""
+    glyph = next(strokes for font, c, strokes in hershey.glyphs()[family] if (font, c) == ("rowmans", char))
+    return placed(jittered(glyph, np.random.default_rng(seed)), 300, 90, 240)
+
+
 def test_a_roman_6_the_detector_is_sure_of_is_an_unsure_6_not_no_digit(canvas):
     """The classifier is split on these two roman 6s (0.40 sure: 6, 0 or 8), the detector sure they are digits
     (0.005 and 0.036 "not a digit"): whether ink is a digit is the detector's question, so the page answers an
     unsure 6, which it marks and offers with its alternatives, instead of "not a digit" with nothing offered."""
-    six = next(strokes for font, char, strokes in hershey.glyphs()["digits"] if (font, char) == ("rowmans", "6"))
     for seed in (12, 37):
-        answer, _ = canvas.draw(placed(jittered(six, np.random.default_rng(seed)), 300, 90, 240))
+        answer, _ = canvas.draw(_one_roman("digits", "6", seed))
         (digit,) = answer["digits"]
         assert digit["label"] == 6 and digit["confidence"] < MIN_CONFIDENCE, (seed, digit)
 
@@ -77,8 +82,7 @@ def test_a_hershey_v_is_no_digit_not_two_ones(page):
     """Hershey's roman V is two straight strokes that stand side by side as two 1s would. Drawn 240 pixels tall
     and jittered with these 13 seeds, the page cut 11 of them into "11" before it compared the strokes' slants
     (segment/strokes.splayed); two 1s written by one hand lean the same way."""
-    vee = next(strokes for font, char, strokes in hershey.glyphs()["latin"] if (font, char) == ("rowmans", "V"))
-    answers = [page(placed(jittered(vee, np.random.default_rng(seed)), 300, 90, 240)) for seed in range(2, 15)]
+    answers = [page(_one_roman("latin", "V", seed)) for seed in range(2, 15)]
     assert all(label is None for labels in answers for label in labels), answers
 
 
