@@ -41,6 +41,22 @@ def write_result(name: str, payload: dict[str, Any]) -> Path:
     return path
 
 
+def share(hits: int, total: int) -> dict[str, float]:
+    """``hits`` of ``total`` drawings as a rate with its 95% Wilson interval (scipy): how far the true rate may lie
+    from one run's figure, so that two runs are compared with their noise in view (a few hundred drawings a
+    figure leave several points either way)."""
+    from scipy.stats import binomtest
+
+    interval = binomtest(hits, total).proportion_ci(confidence_level=0.95, method="wilson")
+    return {"rate": hits / total, "low": float(interval.low), "high": float(interval.high)}
+
+
+def shown(hits: int, total: int) -> str:
+    """A report line's figure: hits/total (rate, 95% CI low-high)."""
+    rate = share(hits, total)
+    return f"{hits}/{total} ({rate['rate']:.1%}, 95% CI {rate['low']:.1%}-{rate['high']:.1%})"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -1,7 +1,7 @@
 """The drawing page in real (headless) Chromium: pen strokes replayed with the mouse, answers read off the wire.
 
     python benchmarks/drawing_browser.py [--per-family 40] [--digits 200] [--numbers 60] [--without-browser]
-                                         [--strokes digitkit|hershey|icons]
+                                         [--strokes digitkit|hershey|icons] [--sheet mistakes.png]
 
 Each drawing comes from data/strokes.py: non-digit families (letters, symbols, shapes, pictures, scribbles,
 hatching, doodles; the detector trained on renderings of these) and the held-out family (objects: a fish, a cup, a
@@ -10,7 +10,9 @@ digits from MNIST only), and 3-digit numbers whose digits stand apart (cells 1.3
 the widest digit) or overlap (0.6, the issue's "touching" spacing). The page draws them on its canvas, sends the
 PNG and its strokes to `/api/v1/draw` as a person's drawing would, and the answer that follows the last pen lift is
 scored. Reports: non-digit rejection per family (held-out apart), digits rejected, single-digit and whole-number
-accuracy (with what was misread), and pen lift to answer (p50 / p90).
+accuracy (with what was misread), and pen lift to answer (p50 / p90). Each share comes with its 95% Wilson
+interval: 300 drawings leave a figure of 3% anywhere from 1.6 to 5.6%, so compare runs with that in view.
+`--sheet` draws every drawing the page got wrong on one PNG, captioned what it was -> what came back.
 `--strokes hershey` draws glyphs of the Hershey fonts instead (data/hershey.py; A. V. Hershey's pen strokes, not
 digitkit's): their digits for the digit and number figures, and Latin, Greek, Japanese and symbol glyphs as the
 non-digit families (the detector trained on the Latin letters; the rest are held out). `--strokes icons` draws
@@ -39,7 +41,7 @@ import numpy as np
 from digitkit.errors import DigitkitError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import CHROMIUM, CHROMIUM_ARGS, running_server, write_result  # noqa: E402
+from _common import CHROMIUM, CHROMIUM_ARGS, running_server, share, shown, write_result  # noqa: E402
 
 
 class Page:
@@ -178,37 +180,62 @@ def source(name: str) -> Source:
     return Source(S.FAMILIES, S.TRAINED, tuple(S.FIXED), S.drawing)
 
 
-def measure(page: Page | CanvasOnly, drawings: Source, args: argparse.Namespace) -> tuple[dict[str, Any], list[float]]:
-    """Draw every family, the single digits and the numbers on ``page``: (figures, milliseconds per answer)."""
+@dataclass(frozen=True)
+class Mistake:
+    """A drawing the page answered wrong: what it was -> what came back, and its strokes as drawn (canvas pixels)."""
+
+    caption: str
+    strokes: list[np.ndarray]
+
+
+def measure(
+    page: Page | CanvasOnly, drawings: Source, args: argparse.Namespace
+) -> tuple[dict[str, Any], list[float], list[Mistake]]:
+    """Draw every family, the single digits and the numbers on ``page``: (figures, milliseconds per answer, the
+    drawings it got wrong)."""
     rng = np.random.default_rng(args.seed)
     latencies: list[float] = []
-    result: dict[str, Any] = {"strokes": args.strokes, "rejected": {}, "rejected_by_drawing": {}, "failures": {}}
+    mistakes: list[Mistake] = []
+    result: dict[str, Any] = {
+        "strokes": args.strokes,
+        "rejected": {},
+        "rejected_by_drawing": {},
+        "failures": {},
+        "intervals": {},  # each figure's rate with its 95% Wilson interval (_common.share)
+    }
     height = page.canvas[1]
 
-    def one(strokes: list[np.ndarray]) -> list[Any]:
-        answer, ms = page.draw(placed_at_random(strokes, page.canvas, rng))
+    def labels_of(strokes: list[np.ndarray]) -> list[Any]:
+        answer, ms = page.draw(strokes)
         latencies.append(ms)
         return [d["label"] for d in answer["digits"]]
 
     if args.per_family:
+        pooled = {"trained": [0, 0], "held_out": [0, 0]}
         for family in drawings.families:
             hits, missed = 0, []
             by_drawing: dict[str, list[bool]] = {}
             for _ in range(args.per_family):
                 name, strokes = drawings.drawing(family, rng)
-                labels = one(strokes)
+                strokes = placed_at_random(strokes, page.canvas, rng)
+                labels = labels_of(strokes)
                 rejected = all(label is None for label in labels)
                 hits += rejected
                 by_drawing.setdefault(name, []).append(rejected)
                 if not rejected:
                     missed.append(f"{name}->{''.join(str(x) for x in labels if x is not None)}")
+                    mistakes.append(Mistake(f"{family} {missed[-1]}", strokes))
             result["rejected"][family] = hits / args.per_family
+            result["intervals"][family] = share(hits, args.per_family)
             result["rejected_by_drawing"][family] = {
                 name: f"{sum(r)}/{len(r)}" for name, r in sorted(by_drawing.items())
             }
             result["failures"][family] = missed[:12]
-            mark = "" if family in drawings.trained else "  (held out)"
-            print(f"{family:<10} rejected {hits}/{args.per_family}{mark}  {' '.join(missed[:12])}")
+            trained = family in drawings.trained
+            pooled["trained" if trained else "held_out"][0] += hits
+            pooled["trained" if trained else "held_out"][1] += args.per_family
+            mark = "" if trained else "  (held out)"
+            print(f"{family:<10} rejected {shown(hits, args.per_family)}{mark}  {' '.join(missed[:12])}")
             if family in drawings.listed:
                 print("           " + ", ".join(f"{k} {v}" for k, v in result["rejected_by_drawing"][family].items()))
         rates = result["rejected"]
@@ -216,36 +243,81 @@ def measure(page: Page | CanvasOnly, drawings: Source, args: argparse.Namespace)
         result["rejected_trained_families"] = float(np.mean(trained)) if trained else None
         held_out = [rates[f] for f in drawings.families if f not in drawings.trained]
         result["rejected_held_out"] = float(np.mean(held_out))
+        for group, (hits, total) in pooled.items():
+            if total:
+                result["intervals"][f"rejected_{group}"] = share(hits, total)
+                print(f"{group.replace('_', '-') + ' families':<19} rejected {shown(hits, total)}")
     if args.digits:
         right = lost = 0
         misread = []
         for _ in range(args.digits):
             name, strokes = drawings.drawing("digits", rng)
-            labels = one(strokes)
+            strokes = placed_at_random(strokes, page.canvas, rng)
+            labels = labels_of(strokes)
             lost += all(label is None for label in labels)
             right += labels == [int(name)]
             if labels != [int(name)]:
                 misread.append(f"{name}->{''.join('?' if x is None else str(x) for x in labels)}")
+                mistakes.append(Mistake(f"digit {misread[-1]}", strokes))
         result["digits_rejected"] = lost / args.digits
         result["digit_accuracy"] = right / args.digits
+        result["intervals"]["digits_rejected"] = share(lost, args.digits)
+        result["intervals"]["digit_accuracy"] = share(right, args.digits)
         result["failures"]["digits"] = misread
-        print(f"digits     rejected {lost}/{args.digits}, read right {right}/{args.digits}  {' '.join(misread)}")
+        print(
+            f"digits     rejected {shown(lost, args.digits)}, read right {shown(right, args.digits)}  "
+            + " ".join(misread)
+        )
     if args.numbers:
         for label, advance in (("apart", 1.3), ("touching", 0.6)):
             right, misread = 0, []
             for _ in range(args.numbers):
                 drawn = [drawings.drawing("digits", rng) for _ in range(3)]
-                answer, ms = page.draw(number_strokes([s for _, s in drawn], advance, 0.55 * height, page.canvas))
+                strokes = number_strokes([s for _, s in drawn], advance, 0.55 * height, page.canvas)
+                answer, ms = page.draw(strokes)
                 latencies.append(ms)
                 want = "".join(name for name, _ in drawn)
                 right += answer["number"] == want
                 if answer["number"] != want:
                     misread.append(f"{want}->{answer['number']}")
+                    mistakes.append(Mistake(f"{label} {misread[-1]}", strokes))
             result[f"numbers_{label}"] = right / args.numbers
+            result["intervals"][f"numbers_{label}"] = share(right, args.numbers)
             result["failures"][f"numbers_{label}"] = misread
-            shown = " ".join(misread)
-            print(f"3-digit numbers {label} ({advance} of a width): {right}/{args.numbers} read right  {shown}")
-    return result, latencies
+            shown_misread = " ".join(misread)
+            print(
+                f"3-digit numbers {label} ({advance} of a width): {shown(right, args.numbers)} read right  "
+                + shown_misread
+            )
+    return result, latencies, mistakes
+
+
+def write_sheet(path: Path, mistakes: list[Mistake], pen: float, columns: int = 8) -> None:
+    """Every mistake on one PNG, a tile each: the drawing as the page's pen drew it, cropped to its ink and
+    scaled to the tile, captioned "what it was->what came back" (non-ASCII glyph names escaped). Written to a
+    temporary name and renamed."""
+    from PIL import Image, ImageDraw
+
+    from digitkit.data.strokes import on_canvas
+    from digitkit.files import atomic_target
+
+    width, height, caption = 180, 110, 16
+    rows = max(1, -(-len(mistakes) // columns))
+    sheet = Image.new("L", (columns * width, rows * (height + caption)), 255)
+    draw = ImageDraw.Draw(sheet)
+    for index, mistake in enumerate(mistakes):
+        points = np.concatenate(mistake.strokes)
+        low, high = points.min(axis=0) - pen / 2, points.max(axis=0) + pen / 2
+        scale = min((width - 8) / (high[0] - low[0]), (height - 8) / (high[1] - low[1]))
+        margin = (np.array([width, height]) - (high - low) * scale) / 2
+        tile = on_canvas([(s - low) * scale + margin for s in mistake.strokes], (height, width), pen * scale)
+        left, top = (index % columns) * width, (index // columns) * (height + caption)
+        sheet.paste(Image.fromarray(tile), (left, top))
+        draw.text((left + 4, top + height + 2), ascii(mistake.caption)[1:-1], fill=0)
+        draw.rectangle((left, top, left + width - 1, top + height + caption - 1), outline=200)
+    with atomic_target(path, suffix=".part.png") as tmp:
+        sheet.save(tmp, format="PNG")
+    print(f"drew {len(mistakes)} mistakes on {path}")
 
 
 def main() -> None:
@@ -265,6 +337,12 @@ def main() -> None:
     parser.add_argument(
         "--without-browser", action="store_true", help="draw with PIL and post to the server (minutes, not 40)"
     )
+    parser.add_argument(
+        "--sheet",
+        type=Path,
+        metavar="PNG",
+        help="also draw every drawing the page got wrong on one image, captioned what it was->what came back",
+    )
     args = parser.parse_args()
     try:
         drawings = source(args.strokes)
@@ -272,7 +350,7 @@ def main() -> None:
         parser.exit(2, f"drawing_browser.py: {exc}\n")
     with running_server() as port:
         if args.without_browser:
-            result, latencies = measure(CanvasOnly(port), drawings, args)
+            result, latencies, mistakes = measure(CanvasOnly(port), drawings, args)
         else:
             from playwright.sync_api import sync_playwright
 
@@ -280,7 +358,7 @@ def main() -> None:
                 browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
                 tab = browser.new_page(viewport={"width": 1300, "height": 900})
                 tab.goto(f"http://127.0.0.1:{port}/")
-                result, latencies = measure(Page(tab), drawings, args)
+                result, latencies, mistakes = measure(Page(tab), drawings, args)
                 browser.close()
     p50, p90 = (float(np.percentile(latencies, q)) for q in (50, 90))
     timed = "request round trip" if args.without_browser else "pen lift to answer"
@@ -299,7 +377,9 @@ def main() -> None:
     name = ("drawing_canvas" if args.without_browser else "drawing_browser") + (
         "" if args.strokes == "digitkit" else f"_{args.strokes}"
     )
-    write_result(name, {"args": vars(args), **result})
+    write_result(name, {"args": {**vars(args), "sheet": args.sheet and str(args.sheet)}, **result})
+    if args.sheet:
+        write_sheet(args.sheet, mistakes, CanvasOnly.pen)
 
 
 if __name__ == "__main__":

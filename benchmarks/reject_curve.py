@@ -8,7 +8,8 @@ of "not a digit" is above MAX_OTHER. This script runs the page's own segmentatio
 the strokes sent with the drawing, the classifier and the detector choosing the cuts) and rules in-process on
 canvases drawn as drawing_browser.py --without-browser draws them, and sweeps the threshold instead of fixing it:
 a drawing counts as rejected when every piece is, a digit as lost when no piece is kept. The "detector alone"
-curves leave the shape rules out: the gap is what the rules add.
+curves leave the shape rules out: the gap is what the rules add. Under the table, each group's figure at the
+shipped threshold with its 95% interval (a few hundred drawings leave several points either way).
 
 Groups: the families the detector trained on (digitkit's strokes, Hershey's Latin letters, four fifths of Lucide's
 icons), each held-out family apart (digitkit's objects; Hershey's Greek, Japanese and symbols; Lucide's held-out
@@ -32,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import write_result  # noqa: E402
+from _common import share, shown, write_result  # noqa: E402
 from digitkit.data import handwriting, quickdraw  # noqa: E402
 from digitkit.data.mnist import cache_dir, load_mnist  # noqa: E402
 from digitkit.data.numbers import written_number  # noqa: E402
@@ -106,6 +107,11 @@ def main() -> None:
     model, detector = load_model("default"), load_model(args.detector or "detector")
     rng = np.random.default_rng(args.seed)
     curves: dict[str, list[float]] = {}
+    drawn: dict[str, int] = {}  #: how many drawings each curve is of: its figures' 95% intervals
+
+    def add(label: str, scores: list[np.ndarray], rules: bool = True) -> None:
+        curves[label], drawn[label] = rejected_at(scores, rules), len(scores)
+
     trained_scores: list[np.ndarray] = []
     held_out_scores: list[np.ndarray] = []
     for name in ("digitkit", "hershey", "icons"):
@@ -118,10 +124,10 @@ def main() -> None:
             if family in drawings.trained:
                 trained_scores += scores
             else:
-                curves[f"held out: {name} {family}"] = rejected_at(scores)
+                add(f"held out: {name} {family}", scores)
                 held_out_scores += scores
-    curves["trained families (all)"] = rejected_at(trained_scores)
-    curves["held-out families (all)"] = rejected_at(held_out_scores)
+    add("trained families (all)", trained_scores)
+    add("held-out families (all)", held_out_scores)
 
     digit_scores: dict[str, list[np.ndarray]] = {}
     for name in ("digitkit", "hershey"):  # digitkit's stroke digits, and Hershey's roman and script ones
@@ -130,11 +136,11 @@ def main() -> None:
         for _ in range(args.digits):
             strokes = placed_at_random(draw("digits", rng)[1], CANVAS, rng)
             digit_scores[name].append(piece_scores(on_canvas(strokes, CANVAS[::-1], PEN), model, detector, strokes))
-        curves[f"{name} stroke digits lost"] = rejected_at(digit_scores[name])
+        add(f"{name} stroke digits lost", digit_scores[name])
         report_line(f"{args.digits} {name} stroke digits done")
     images = load_mnist("test", cache_dir())[0][: args.mnist]
     mnist_scores = [piece_scores(written_number([image]), model, detector, None) for image in images]
-    curves["MNIST test digits lost"] = rejected_at(mnist_scores)
+    add("MNIST test digits lost", mnist_scores)
     # Raster drawings by other hands, traced with the page's pen and sent without strokes; each group on its own
     # random stream, so the groups above keep their drawings.
     raster_scores: dict[str, list[np.ndarray]] = {}
@@ -153,7 +159,7 @@ def main() -> None:
             [ink for _, ink in handwriting.written(cache_dir(), digits=True)], args.fonts, model, detector, args.seed
         )
     for label, scores in raster_scores.items():
-        curves[label] = rejected_at(scores)
+        add(label, scores)
     for label, scores in (
         ("trained families", trained_scores),
         ("held-out families", held_out_scores),
@@ -162,15 +168,28 @@ def main() -> None:
         ("MNIST test digits lost", mnist_scores),
         *raster_scores.items(),
     ):
-        curves[f"{label}, detector alone"] = rejected_at(scores, rules=False)
+        add(f"{label}, detector alone", scores, rules=False)
 
     print(f"\nshare rejected at each detector threshold (shipped: {MAX_OTHER}); digits: share lost")
     print(f"{'threshold':>44} " + " ".join(f"{t:>5.2f}" for t in THRESHOLDS))
     for label, values in curves.items():
         print(f"{label:>44} " + " ".join(f"{100 * v:5.1f}" for v in values))
+    shipped = int(np.argmin(np.abs(THRESHOLDS - MAX_OTHER)))
+    print("\nat the shipped threshold, with 95% intervals (drawings rejected; digits: lost)")
+    for label, values in curves.items():
+        print(f"{label:>44} {shown(round(values[shipped] * drawn[label]), drawn[label])}")
     if args.png:
         plot(curves, args.png)
-    write_result("reject_curve", {"thresholds": THRESHOLDS.tolist(), "shipped": MAX_OTHER, "curves": curves})
+    write_result(
+        "reject_curve",
+        {
+            "thresholds": THRESHOLDS.tolist(),
+            "shipped": MAX_OTHER,
+            "curves": curves,
+            "drawings": drawn,
+            "at_shipped": {label: share(round(v[shipped] * drawn[label]), drawn[label]) for label, v in curves.items()},
+        },
+    )
 
 
 def plot(curves: dict[str, list[float]], path: Path) -> None:
