@@ -231,10 +231,10 @@ def measure(
                 name: f"{sum(r)}/{len(r)}" for name, r in sorted(by_drawing.items())
             }
             result["failures"][family] = missed[:12]
-            trained = family in drawings.trained
-            pooled["trained" if trained else "held_out"][0] += hits
-            pooled["trained" if trained else "held_out"][1] += args.per_family
-            mark = "" if trained else "  (held out)"
+            group = "trained" if family in drawings.trained else "held_out"
+            pooled[group][0] += hits
+            pooled[group][1] += args.per_family
+            mark = "" if group == "trained" else "  (held out)"
             print(f"{family:<10} rejected {shown(hits, args.per_family)}{mark}  {' '.join(missed[:12])}")
             if family in drawings.listed:
                 print("           " + ", ".join(f"{k} {v}" for k, v in result["rejected_by_drawing"][family].items()))
@@ -293,7 +293,7 @@ def measure(
 
 
 def write_sheet(path: Path, mistakes: list[Mistake], pen: float, columns: int = 8) -> None:
-    """Every mistake on one PNG, a tile each: the drawing as the page's pen drew it, cropped to its ink and
+    """Every mistake on one PNG, a tile each: the drawing with a pen ``pen`` wide, cropped to its ink and
     scaled to the tile, captioned "what it was->what came back" (non-ASCII glyph names escaped). Written to a
     temporary name and renamed."""
     from PIL import Image, ImageDraw
