@@ -38,6 +38,7 @@ from typing import Any
 import httpx
 import numpy as np
 
+from digitkit.data.strokes import number_strokes, placed_at_random
 from digitkit.errors import DigitkitError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -80,19 +81,6 @@ class Page:
         return self.origin[0] + float(point[0]) * self.scale, self.origin[1] + float(point[1]) * self.scale
 
 
-def placed(strokes: list[np.ndarray], left: float, top: float, height: float) -> list[np.ndarray]:
-    """Unit-box strokes at ``height`` canvas pixels tall, their box's top-left corner at (left, top)."""
-    return [np.asarray(s) * height + (left, top) for s in strokes]
-
-
-def placed_at_random(strokes: list[np.ndarray], canvas: tuple[int, int], rng: np.random.Generator) -> list[np.ndarray]:
-    """Unit-box strokes 40-80% of the canvas (width, height) tall, centred vertically, anywhere across it."""
-    width, height = canvas
-    size = float(rng.uniform(0.4, 0.8)) * height
-    left = float(rng.uniform(0.05 * width, width - 0.05 * width - size))
-    return placed(strokes, left, (height - size) / 2, size)
-
-
 def raster_at_random(image: np.ndarray, canvas: tuple[int, int], rng: np.random.Generator, pen: float) -> np.ndarray:
     """A raster drawing (white ink on black, any size) traced with the page's pen on its canvas (width, height),
     40-80% of the canvas tall, centred vertically, anywhere across it (data/strokes.traced_on_canvas)."""
@@ -103,19 +91,6 @@ def raster_at_random(image: np.ndarray, canvas: tuple[int, int], rng: np.random.
     wide = round(image.shape[1] * tall / image.shape[0])
     left = int(rng.uniform(0.05 * width, max(0.05 * width, 0.95 * width - wide)))
     return traced_on_canvas(image, canvas, tall, left, pen)
-
-
-def number_strokes(digits: list[list[np.ndarray]], advance: float, height: float, canvas: tuple[int, int]):
-    """Strokes of several digits side by side, each centred in a cell as wide as the widest digit's ink, the
-    cells ``advance`` cell widths apart (1.0: the widest digits touch; less: they overlap)."""
-    boxes = [(np.concatenate(d).min(axis=0), np.concatenate(d).max(axis=0)) for d in digits]
-    cell = max(float(high[0] - low[0]) for low, high in boxes) * height
-    start = (canvas[0] - cell * (advance * (len(digits) - 1) + 1)) / 2
-    out = []
-    for index, (strokes, (low, high)) in enumerate(zip(digits, boxes, strict=True)):
-        centre = start + cell * (advance * index + 0.5)
-        out += placed(strokes, centre - float(low[0] + high[0]) / 2 * height, (canvas[1] - height) / 2, height)
-    return out
 
 
 class CanvasOnly:

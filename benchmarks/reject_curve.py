@@ -1,12 +1,13 @@
 """How many non-digits the page rejects, and how many digits it loses, at every detector threshold.
 
     python benchmarks/reject_curve.py [--per-family 100] [--digits 300] [--mnist 1000] [--quickdraw 650]
-                                      [--fonts 300] [--detector PATH] [--png curve.png]
+                                      [--fonts 300] [--detector PATH] [--without-groups] [--png curve.png]
 
 The page rejects a piece of ink when a shape rule fires (segment/reject.py) or when the detector's probability
 of "not a digit" is above MAX_OTHER. This script runs the page's own segmentation (serve/web/recognise.segmented:
 the strokes sent with the drawing, the classifier and the detector choosing the cuts) and rules in-process on
-canvases drawn as drawing_browser.py --without-browser draws them, and sweeps the threshold instead of fixing it:
+canvases drawn as drawing_browser.py --without-browser draws them, the groups model vetoing cuts between strokes as
+on the page (``--without-groups``: no veto), and sweeps the threshold instead of fixing it:
 a drawing counts as rejected when every piece is, a digit as lost when no piece is kept. The "detector alone"
 curves leave the shape rules out: the gap is what the rules add. Under the table, each group's figure at the
 shipped threshold with its 95% interval (a few hundred drawings leave several points either way).
@@ -37,25 +38,28 @@ from _common import share, shown, write_result  # noqa: E402
 from digitkit.data import handwriting, quickdraw  # noqa: E402
 from digitkit.data.mnist import cache_dir, load_mnist  # noqa: E402
 from digitkit.data.numbers import written_number  # noqa: E402
-from digitkit.data.strokes import on_canvas  # noqa: E402
+from digitkit.data.strokes import on_canvas, placed_at_random  # noqa: E402
 from digitkit.progress import report_line, steps  # noqa: E402
 from digitkit.runtime import Model, load_model  # noqa: E402
 from digitkit.runtime.model import softmax  # noqa: E402
 from digitkit.segment import judge  # noqa: E402
 from digitkit.segment.reject import MAX_OTHER  # noqa: E402
 from digitkit.serve.web.recognise import segmented  # noqa: E402
-from drawing_browser import placed_at_random, raster_at_random, source  # noqa: E402
+from drawing_browser import raster_at_random, source  # noqa: E402
 
 CANVAS = (840, 420)  #: the page's canvas, width x height
 PEN = 30.0  #: the page's default pen
 THRESHOLDS = np.round(np.arange(0.05, 1.0, 0.05), 2)
 
 
-def piece_scores(gray: np.ndarray, model: Model, detector: Model, strokes: list[np.ndarray] | None) -> np.ndarray:
+def piece_scores(
+    gray: np.ndarray, model: Model, detector: Model, strokes: list[np.ndarray] | None, groups: Model | None = None
+) -> np.ndarray:
     """(2, pieces): each piece's detector probability of "not a digit" (rejected at every threshold below it),
-    and 1 where a shape rule rejects it whatever the threshold. Nothing found: one piece, rejected."""
+    and 1 where a shape rule rejects it whatever the threshold. Nothing found: one piece, rejected. ``groups``:
+    the groups model that vetoes cuts between strokes, as the page does."""
     sent = None if strokes is None else [(PEN, [tuple(p) for p in s]) for s in strokes]
-    pieces = segmented(gray, model, detector, sent)
+    pieces = segmented(gray, model, detector, sent, groups)
     if not pieces:
         return np.array([[1.0], [1.0]])
     crops = np.stack([p.image for p in pieces])
@@ -100,11 +104,15 @@ def main() -> None:
         "--fonts", type=int, default=300, help="digits, and letters, of the handwriting fonts (0: none)"
     )
     parser.add_argument("--detector", type=Path, help="an exported detector (.onnx) instead of the shipped one")
+    parser.add_argument(
+        "--without-groups", action="store_true", help="cut between strokes with no veto from the groups model"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--png", type=Path, help="also plot the curves here")
     args = parser.parse_args()
 
     model, detector = load_model("default"), load_model(args.detector or "detector")
+    groups = None if args.without_groups else load_model("groups")
     rng = np.random.default_rng(args.seed)
     curves: dict[str, list[float]] = {}
     drawn: dict[str, int] = {}  #: how many drawings each curve is of: its figures' 95% intervals
@@ -120,7 +128,7 @@ def main() -> None:
             scores = []
             for _ in range(args.per_family):
                 strokes = placed_at_random(drawings.drawing(family, rng)[1], CANVAS, rng)
-                scores.append(piece_scores(on_canvas(strokes, CANVAS[::-1], PEN), model, detector, strokes))
+                scores.append(piece_scores(on_canvas(strokes, CANVAS[::-1], PEN), model, detector, strokes, groups))
             if family in drawings.trained:
                 trained_scores += scores
             else:
@@ -135,7 +143,8 @@ def main() -> None:
         digit_scores[name] = []
         for _ in range(args.digits):
             strokes = placed_at_random(draw("digits", rng)[1], CANVAS, rng)
-            digit_scores[name].append(piece_scores(on_canvas(strokes, CANVAS[::-1], PEN), model, detector, strokes))
+            canvas = on_canvas(strokes, CANVAS[::-1], PEN)
+            digit_scores[name].append(piece_scores(canvas, model, detector, strokes, groups))
         add(f"{name} stroke digits lost", digit_scores[name])
         report_line(f"{args.digits} {name} stroke digits done")
     images = load_mnist("test", cache_dir())[0][: args.mnist]

@@ -23,7 +23,10 @@ class Task:
 DIGITS = Task("digits", tuple("0123456789"), "mnist-train")
 #: The drawing page's detector: class 0 is a digit, class 1 anything else.
 DETECTOR = Task("detector", ("digit", "not-digit"), "nondigits")
-TASKS = {task.name: task for task in (DIGITS, DETECTOR)}
+#: The drawing page's second opinion before it cuts a group of ink between strokes (data/groups.py): class 0 is
+#: several digits written touching, class 1 one drawing in several strokes (a letter, a sign), not to be cut.
+GROUPS = Task("groups", ("several-digits", "one-drawing"), "groups")
+TASKS = {task.name: task for task in (DIGITS, DETECTOR, GROUPS)}
 
 
 def task_figures(task: str, data: str, labels: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
@@ -32,6 +35,11 @@ def task_figures(task: str, data: str, labels: np.ndarray, predicted: np.ndarray
         return {
             "digits_kept": float((predicted[labels == 0] == 0).mean()),
             "non_digits_caught": float((predicted[labels == 1] == 1).mean()),
+        }
+    if task == GROUPS.name:  # how many touching numbers it lets be cut, how many drawings it keeps whole
+        return {
+            "several_cut": float((predicted[labels == 0] == 0).mean()),
+            "one_drawing_kept": float((predicted[labels == 1] == 1).mean()),
         }
     key = "mnist_accuracy" if data == "mnist-test" else "valid_accuracy"
     return {key: float((predicted == labels).mean())}

@@ -9,7 +9,6 @@ from digitkit.segment import find_digits
 from digitkit.segment.split import best_split
 from digitkit.segment.strokes import MAX_STROKES, Stroke, footprint, side_by_side, splayed, stroke_options
 from digitkit.serve.web.recognise import cut_score
-from drawing_browser import number_strokes  # benchmarks/: how the browser benchmark lays out a number
 
 PEN = 30.0  #: the page's default pen on its 840-pixel canvas
 
@@ -37,7 +36,7 @@ def test_touching_numbers_are_cut_between_strokes_where_columns_fail(scores):
     by_stroke = by_column = 0
     for _ in range(20):
         digits = [S.drawing("digits", rng) for _ in range(3)]
-        strokes = number_strokes([s for _, s in digits], 0.6, 230, (840, 420))
+        strokes = S.number_strokes([s for _, s in digits], 0.6, 230, (840, 420))
         want = "".join(name for name, _ in digits)
         by_stroke += read(strokes, with_detector) == want
         by_column += read(strokes, plain, by_stroke=False) == want

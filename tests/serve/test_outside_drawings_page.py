@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from digitkit.data import handwriting, hershey, icons, quickdraw
-from digitkit.data.strokes import jittered
+from digitkit.data.strokes import jittered, placed
 from digitkit.segment.reject import MIN_CONFIDENCE
-from drawing_browser import CanvasOnly, placed, raster_at_random  # benchmarks/: the canvas benchmark's page and layout
+from drawing_browser import CanvasOnly, raster_at_random  # benchmarks/: the canvas benchmark's page and layout
 
 
 @pytest.fixture(scope="module")

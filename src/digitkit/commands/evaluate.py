@@ -13,7 +13,7 @@ from digitkit.data.mnist import cache_dir, ensure_mnist
 from digitkit.data.sources import SOURCES, load_set
 from digitkit.errors import ConfigError
 from digitkit.files import write_atomic
-from digitkit.tasks import DETECTOR
+from digitkit.tasks import DETECTOR, GROUPS
 
 if TYPE_CHECKING:
     from digitkit.runtime.model import Model
@@ -66,6 +66,11 @@ def run(args: argparse.Namespace) -> int:
         if args.confusion_png or args.mistakes_png:
             raise ConfigError(f"{model.name} answers digit or not: --confusion-png and --mistakes-png are for digits")
         result: dict[str, Any] = _digits_kept(model, args.data, cache)
+    elif model.meta.task == GROUPS.name:
+        raise ConfigError(
+            f"{model.name} says whether the drawing page may cut a group of ink, and no --data set holds such groups; "
+            f"measure it with: digitkit size-report --measure {args.model}"
+        )
     elif args.data == "suite":
         ensure_mnist(cache, True)
         result = evaluate_suite(model, cache, args.suite_size, True)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from digitkit.errors import ConfigError
-from digitkit.tasks import DETECTOR, Task
+from digitkit.tasks import DETECTOR, GROUPS, Task
 
 SOURCES = (
     "mnist-train, mnist-test, uci-digits (other writers' digits, 8x8: held out), typeset (print faces' digits, "
@@ -26,6 +26,8 @@ NON_DIGITS_TRAIN, NON_DIGITS_VALID = 57600, 6000
 #: The detector's mixture with people's drawings as well (recipes/detector-quickdraw.toml; not shipped): a quarter
 #: of its non-digits are Quick, Draw! drawings, the rest as many as in the shipped mixture.
 WITH_PEOPLE = f"{DETECTOR.data}+quickdraw"
+#: Groups of each kind (several digits, one drawing) in the groups model's training and validation sets.
+GROUPS_TRAIN, GROUPS_VALID = 6000, 1000
 #: Share of a Kaggle train.csv held out for validation unless --valid-split says otherwise.
 KAGGLE_VALID_SPLIT = 0.1
 
@@ -162,6 +164,10 @@ def training_sets(
                 f"the detector trains on its own data ({DETECTOR.data} or {WITH_PEOPLE}), not {spec!r}; drop --data"
             )
         return _detector_sets(cache, progress, people=spec == WITH_PEOPLE)
+    if task == GROUPS:
+        if spec not in (None, GROUPS.data):
+            raise ConfigError(f"the groups model trains on its own data ({GROUPS.data}), not {spec!r}; drop --data")
+        return _group_set(GROUPS_TRAIN, 1, progress), _group_set(GROUPS_VALID, 2, progress)
     spec = spec or task.data
     train = load_set(spec, cache, progress)
     if valid_split is None:
@@ -173,8 +179,19 @@ def training_sets(
 
 def validation_set(task: Task, cache: Path, progress: bool = False) -> Dataset:
     """The set a shipped artifact of ``task`` is checked on: MNIST test for digits, the detector's own validation
-    mixture for the detector (built alone, in seconds: its training half takes minutes)."""
+    mixture for the detector (built alone, in seconds: its training half takes minutes), and the groups model's
+    own validation groups."""
+    if task == GROUPS:
+        return _group_set(GROUPS_VALID, 2, progress)
     return _detector_valid_set(cache, progress) if task == DETECTOR else load_set("mnist-test", cache, progress)
+
+
+def _group_set(count: int, seed: int, progress: bool) -> Dataset:
+    """``count`` groups of each kind the page could cut (data/groups.py), each split its own seed."""
+    from digitkit.data.groups import group_set
+
+    images, labels = group_set(count, seed, progress)
+    return Dataset(images, labels, "groups")
 
 
 def _mixed(digits: np.ndarray, others: np.ndarray, name: str) -> Dataset:

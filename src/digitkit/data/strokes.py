@@ -378,6 +378,33 @@ def on_canvas(strokes: Strokes, size: tuple[int, int] = (420, 840), pen: float =
     return np.asarray(image)
 
 
+def placed(strokes: Strokes, left: float, top: float, height: float) -> Strokes:
+    """Unit-box strokes at ``height`` canvas pixels tall, their box's top-left corner at (left, top)."""
+    return [np.asarray(s) * height + (left, top) for s in strokes]
+
+
+def placed_at_random(strokes: Strokes, canvas: tuple[int, int], rng: np.random.Generator) -> Strokes:
+    """Unit-box strokes 40-80% of the canvas (width, height) tall, centred vertically, anywhere across it."""
+    width, height = canvas
+    size = float(rng.uniform(0.4, 0.8)) * height
+    left = float(rng.uniform(0.05 * width, width - 0.05 * width - size))
+    return placed(strokes, left, (height - size) / 2, size)
+
+
+def number_strokes(digits: list[Strokes], advance: float, height: float, canvas: tuple[int, int]) -> Strokes:
+    """Strokes of several digits side by side, each centred in a cell as wide as the widest digit's ink, the
+    cells ``advance`` cell widths apart (1.0: the widest digits touch; less: they overlap), ``height`` pixels
+    tall, centred on the canvas (width, height)."""
+    boxes = [(np.concatenate(d).min(axis=0), np.concatenate(d).max(axis=0)) for d in digits]
+    cell = max(float(high[0] - low[0]) for low, high in boxes) * height
+    start = (canvas[0] - cell * (advance * (len(digits) - 1) + 1)) / 2
+    out: Strokes = []
+    for index, (strokes, (low, high)) in enumerate(zip(digits, boxes, strict=True)):
+        centre = start + cell * (advance * index + 0.5)
+        out += placed(strokes, centre - float(low[0] + high[0]) / 2 * height, (canvas[1] - height) / 2, height)
+    return out
+
+
 def traced(ink: np.ndarray, radius: float) -> np.ndarray:
     """The skeleton of the boolean ``ink`` drawn over with a round pen of ``radius`` pixels: float, 0-1, the
     edge antialiased over a pixel. Lines of any width come out as the page's pen draws them."""

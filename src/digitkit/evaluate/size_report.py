@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from digitkit.runtime import Model, load_model, shipped_models
-from digitkit.tasks import DETECTOR, DIGITS, get_task, task_figures
+from digitkit.tasks import DETECTOR, DIGITS, GROUPS, get_task, task_figures
 
 
 def images_per_second(model: Any, batch: int = 64, seconds: float = 1.0) -> float:
@@ -27,7 +27,8 @@ def size_report(
     artifacts: list[str] | None, *, measure: bool, cache: Path, suite_size: int = 2000, progress: bool = False
 ) -> list[dict[str, Any]]:
     """One row per artifact (default: every shipped one): the figures it records, or measured now with
-    ``measure`` (digit models on MNIST test and the suite, the detector on its own validation mixture)."""
+    ``measure`` (digit models on MNIST test and the suite, the detector and the groups model on their own
+    validation sets)."""
     names: list[str | Path] = list(artifacts) if artifacts else list(shipped_models().values())
     rows = []
     for spec in names:
@@ -77,5 +78,10 @@ def format_table(rows: list[dict[str, Any]]) -> str:
             notes.append(
                 f"{row['name']} tells digits from non-digits: keeps {row['digits_kept']:.2%} of digits, "
                 f"catches {row['non_digits_caught']:.2%} of synthetic non-digits"
+            )
+        if row["task"] == GROUPS.name and "several_cut" in row:
+            notes.append(
+                f"{row['name']} says whether to cut a group between strokes: lets {row['several_cut']:.2%} of "
+                f"touching numbers be cut, keeps {row['one_drawing_kept']:.2%} of multi-stroke drawings whole"
             )
     return "\n".join(lines + notes)

@@ -22,7 +22,7 @@ SHIPPED_DIR = Path(__file__).resolve().parent.parent / "shipped"
 
 
 def shipped_models(task: str | None = None) -> dict[str, Path]:
-    """Artifacts that ship inside the package, by name; only those of ``task`` ("digits", "detector") if given."""
+    """Artifacts that ship inside the package, by name; only those of ``task`` (digitkit/tasks.py) if given."""
     found = {p.stem: p for p in sorted(SHIPPED_DIR.glob("*.onnx"))}
     return found if task is None else {n: p for n, p in found.items() if read_meta(str(p)).task == task}
 

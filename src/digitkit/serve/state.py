@@ -29,7 +29,7 @@ from digitkit.serve.batcher import Batcher
 from digitkit.serve.contract.app import ContractApp
 from digitkit.serve.metrics import batch_observers
 from digitkit.serve.settings import Settings
-from digitkit.tasks import DETECTOR
+from digitkit.tasks import DETECTOR, GROUPS, Task
 from digitkit.versions import Registry
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ class ServiceState:
     stop_server: Callable[[], None] | None = None
     supervisor_pid: int | None = None
     promoted: str | None = None  #: the promoted version serving as default; None: the configured default
+    groups: Model | None = None  #: the drawing page's "cut this group between strokes?" model, if one ships
     _database: Database | None = field(default=None, repr=False)
     _database_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _loading: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
@@ -239,9 +240,15 @@ def build_state(settings: Settings, models: dict[str, Model] | None = None) -> S
         )
 
     batchers = {name: make_batcher(model) for name, model in models.items()}
-    detectors = shipped_models(DETECTOR.name)
-    detector = load_model(next(iter(detectors.values()))) if detectors else None
-    return ServiceState(settings, batchers, detector, registry, make_batcher, Registry(settings.registry_path()))
+    detector, groups = (shipped_one(task) for task in (DETECTOR, GROUPS))
+    versions = Registry(settings.registry_path())
+    return ServiceState(settings, batchers, detector, registry, make_batcher, versions, groups=groups)
+
+
+def shipped_one(task: Task) -> Model | None:
+    """The shipped model of ``task`` (the drawing page's helpers), or None when none ships."""
+    found = shipped_models(task.name)
+    return load_model(next(iter(found.values()))) if found else None
 
 
 def service(request: Request) -> ServiceState:

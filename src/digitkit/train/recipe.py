@@ -56,7 +56,7 @@ class Recipe:
     name: str  #: recipe name, recorded in the artifact
     architecture: str  #: a name from the model registry (`digitkit models --architectures`)
     arch_kwargs: dict[str, Any] = field(default_factory=dict)  #: passed to the architecture constructor
-    task: str = "digits"  #: what the model answers (digitkit/tasks.py): "digits" or "detector"
+    task: str = "digits"  #: what the model answers (digitkit/tasks.py): "digits", "detector" or "groups"
     data: str = ""  #: training data when --data is not given ("": the task's default, MNIST for digits)
     seed: int = 0  #: seeds torch, the augmentation generator and the shuffling
     epochs: int = 10

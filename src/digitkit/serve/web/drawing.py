@@ -112,9 +112,10 @@ async def draw(body: DrawRequest, request: Request) -> DrawResponse:
     """Find, classify and box every digit of a drawing; non-digits are answered as such."""
     from digitkit.serve.web.recognise import recognise
 
-    batcher = await service(request).batcher_for(body.model)
+    state = service(request)
+    batcher = await state.batcher_for(body.model)
     _, gray = await _read_canvas(request, body.image)
-    found = await recognise(gray, batcher, service(request).detector, _strokes(body.strokes))
+    found = await recognise(gray, batcher, state.detector, _strokes(body.strokes), state.groups)
     digits = [
         DigitOut(box=f.box, label=f.label, confidence=f.confidence, probabilities=f.probabilities, reason=f.reason)
         for f in found
@@ -130,14 +131,15 @@ async def feedback(body: FeedbackRequest, request: Request) -> dict[str, int]:
     from digitkit.store.db import DigitIn
     from digitkit.store.tables import NOT_A_DIGIT
 
-    batcher = await service(request).batcher_for(body.model)
+    state = service(request)
+    batcher = await state.batcher_for(body.model)
     data, gray = await _read_canvas(request, body.image)
-    cap = service(request).settings.max_drawing_bytes
+    cap = state.settings.max_drawing_bytes
     if len(data) > cap:
         raise LimitError(
             f"the drawing is {len(data):,} bytes; feedback stores at most {cap:,} (DIGITKIT_MAX_DRAWING_BYTES)"
         )
-    found = {f.box: f for f in await recognise(gray, batcher, service(request).detector, _strokes(body.strokes))}
+    found = {f.box: f for f in await recognise(gray, batcher, state.detector, _strokes(body.strokes), state.groups)}
     rows = []
     for digit in body.digits:
         seen = found.get(digit.box)
@@ -150,6 +152,6 @@ async def feedback(body: FeedbackRequest, request: Request) -> dict[str, int]:
         rows.append(DigitIn(digit.box, crop_png(seen.crop), predicted, seen.confidence, digit.label))
     meta = batcher.model.meta
     sample_id = await asyncio.get_running_loop().run_in_executor(
-        None, lambda: service(request).store.add(drawing_png=data, model=f"{meta.name}/{meta.recipe}", digits=rows)
+        None, lambda: state.store.add(drawing_png=data, model=f"{meta.name}/{meta.recipe}", digits=rows)
     )
     return {"id": sample_id}

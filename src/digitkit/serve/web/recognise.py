@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,9 +13,14 @@ from PIL import Image
 from digitkit.runtime import Model
 from digitkit.runtime.model import softmax
 from digitkit.segment import Segment, find_digits, judge
-from digitkit.segment.split import Scorer, best_split
+from digitkit.segment.split import Cutter, Scorer, best_split
 from digitkit.segment.strokes import Stroke, stroke_options
 from digitkit.serve.batcher import Batcher
+
+#: No cut between strokes for a group the groups model (tasks.GROUPS, data/groups.py) gives more than this for "one
+#: drawing". benchmarks/cut_veto.py, the page in-process with and without it on the same drawings: see
+#: docs/drawing-page.md, session 29.
+ONE_DRAWING = 0.8
 
 
 @dataclass
@@ -40,11 +44,25 @@ def cut_score(model: Model, detector: Model | None) -> Scorer:
     return score
 
 
+def stroke_cutter(strokes: list[Stroke], groups: Model | None) -> Cutter:
+    """The ways to cut a group between ``strokes`` (segment/strokes.py), none where ``groups`` takes the group for
+    one drawing: a letter in several strokes comes apart into digits' shapes (an eta into 77, an h into 17)."""
+
+    def cut(segment: Segment) -> list[list[Segment]]:
+        found = stroke_options(segment, strokes)
+        if found and groups is not None and softmax(groups.predict_logits(segment.image[None]))[0, 1] > ONE_DRAWING:
+            return []
+        return found
+
+    return cut
+
+
 def segmented(
     gray: np.ndarray,
     model: Model,
     detector: Model | None = None,
     strokes: Sequence[tuple[float, Sequence[tuple[float, float]]]] | None = None,
+    groups: Model | None = None,
 ) -> list[Segment]:
     """The drawing's pieces, left to right: cut between ``strokes`` when the page sent them, else between columns.
     Either way a cut is scored by the classifier times the detector's "is a digit".
@@ -59,13 +77,12 @@ def segmented(
     benchmarks/segment.py --canvases 300: non-digits 90.1 -> 94.2%, MNIST digits lost 0.65 -> 0.65%;
     benchmarks/touching.py --numbers 200: touching numbers read 70.5 / 26 / 7.5 -> 80.5 / 36 / 12.5% (advance
     1.0 / 0.8 / 0.6). Falling back to column cuts for single-stroke groups cost 5-12 points of non-digit
-    rejection, so it is not done."""
+    rejection, so it is not done. ``groups`` (the groups model, if one ships) vetoes cuts between strokes."""
     score = cut_score(model, detector)
     if strokes is None:
         return best_split(find_digits(gray), score)
     drawn = [Stroke(width, np.asarray(points, dtype=np.float64)) for width, points in strokes]
-    by_stroke = functools.partial(stroke_options, strokes=drawn)
-    return best_split(find_digits(gray), score, by_stroke, trust_cuts=True)
+    return best_split(find_digits(gray), score, stroke_cutter(drawn, groups), trust_cuts=True)
 
 
 async def recognise(
@@ -73,23 +90,42 @@ async def recognise(
     batcher: Batcher,
     detector: Model | None = None,
     strokes: Sequence[tuple[float, Sequence[tuple[float, float]]]] | None = None,
+    groups: Model | None = None,
 ) -> list[FoundDigit]:
     """Segment, classify, and reject non-digits (with the detector's opinion when one is given)."""
     loop = asyncio.get_running_loop()
     # milliseconds on a big canvas: off the loop
-    segments = await loop.run_in_executor(None, segmented, gray, batcher.model, detector, strokes)
+    segments = await loop.run_in_executor(None, segmented, gray, batcher.model, detector, strokes, groups)
     if not segments:
         return []
     crops = np.stack([s.image for s in segments])
     proba = await batcher.predict_proba(crops, normalized=True)
-    others: list[float | None] = [None] * len(segments)
-    if detector is not None:
-        logits = await loop.run_in_executor(None, detector.predict_logits, crops)
-        others = [float(p[1]) for p in softmax(logits)]
+    others = None if detector is None else await loop.run_in_executor(None, detector.predict_logits, crops)
+    return judged(segments, proba, None if others is None else softmax(others)[:, 1])
+
+
+def recognised(
+    gray: np.ndarray,
+    model: Model,
+    detector: Model | None = None,
+    strokes: Sequence[tuple[float, Sequence[tuple[float, float]]]] | None = None,
+    groups: Model | None = None,
+) -> list[FoundDigit]:
+    """What :func:`recognise` answers, worked out in the caller's thread without a batcher (benchmarks, tests)."""
+    segments = segmented(gray, model, detector, strokes, groups)
+    if not segments:
+        return []
+    crops = np.stack([s.image for s in segments])
+    others = None if detector is None else softmax(detector.predict_logits(crops))[:, 1]
+    return judged(segments, softmax(model.predict_logits(crops)), others)
+
+
+def judged(segments: list[Segment], proba: np.ndarray, others: np.ndarray | None) -> list[FoundDigit]:
+    """Each piece with the classifier's ``proba`` and the detector's "not a digit" (``others``), judged."""
     tallest = max(s.box[3] for s in segments)
     found = []
-    for segment, p, other in zip(segments, proba, others, strict=True):
-        verdict = judge(p, segment.box, segment.image, tallest, other)
+    for index, (segment, p) in enumerate(zip(segments, proba, strict=True)):
+        verdict = judge(p, segment.box, segment.image, tallest, None if others is None else float(others[index]))
         found.append(
             FoundDigit(
                 segment.box,
