@@ -17,6 +17,8 @@ from digitkit.segment.split import Cutter, Scorer, best_split
 from digitkit.segment.strokes import Stroke, stroke_options
 from digitkit.serve.batcher import Batcher
 
+SentStrokes = Sequence[tuple[float, Sequence[tuple[float, float]]]]  #: (pen width, [(x, y), ...]) per stroke, as sent
+
 #: No cut between strokes for a group the groups model (tasks.GROUPS, data/groups.py) gives more than this for "one
 #: drawing". benchmarks/cut_veto.py, the page in-process with and without it on the same drawings: see
 #: docs/drawing-page.md, session 29.
@@ -61,7 +63,7 @@ def segmented(
     gray: np.ndarray,
     model: Model,
     detector: Model | None = None,
-    strokes: Sequence[tuple[float, Sequence[tuple[float, float]]]] | None = None,
+    strokes: SentStrokes | None = None,
     groups: Model | None = None,
 ) -> list[Segment]:
     """The drawing's pieces, left to right: cut between ``strokes`` when the page sent them, else between columns.
@@ -89,7 +91,7 @@ async def recognise(
     gray: np.ndarray,
     batcher: Batcher,
     detector: Model | None = None,
-    strokes: Sequence[tuple[float, Sequence[tuple[float, float]]]] | None = None,
+    strokes: SentStrokes | None = None,
     groups: Model | None = None,
 ) -> list[FoundDigit]:
     """Segment, classify, and reject non-digits (with the detector's opinion when one is given)."""
@@ -108,7 +110,7 @@ def recognised(
     gray: np.ndarray,
     model: Model,
     detector: Model | None = None,
-    strokes: Sequence[tuple[float, Sequence[tuple[float, float]]]] | None = None,
+    strokes: SentStrokes | None = None,
     groups: Model | None = None,
 ) -> list[FoundDigit]:
     """What :func:`recognise` answers, worked out in the caller's thread without a batcher (benchmarks, tests)."""
