@@ -3,7 +3,9 @@
 People write a number digit by digit, so the strokes of one digit follow one another. Where digits touch, no
 column of the ink separates them, but a cut between two consecutive strokes does. Every way of cutting a group's
 strokes into 2-4 runs is an option when the runs stand side by side as digits do (see ``side_by_side``) and no two
-straight runs lean apart (see ``splayed``); which option wins is for the classifier to say (split.best_split).
+straight runs lean apart (see ``splayed``); which option wins is for the classifier to say (split.best_split), and
+whether a group is cut at all, for the groups model where one ships (serve/web/recognise.stroke_cutter): a letter
+in two or three strokes comes apart into digits' shapes just as touching digits do.
 """
 
 from __future__ import annotations
