@@ -62,3 +62,6 @@ def test_a_cut_with_a_piece_the_page_would_reject_is_no_option(mnist_test):
 
     assert len(best_split([group], scorer(MIN_PIECE_SCORE), trust_cuts=True)) >= 2
     assert best_split([group], scorer(MIN_PIECE_SCORE - 0.01), trust_cuts=True) == [group]
+    # The page's cuts between strokes ask less of each piece where the groups model vetoes cuts through letters.
+    assert len(best_split([group], scorer(0.25), trust_cuts=True, min_piece_score=0.2)) >= 2
+    assert best_split([group], scorer(0.15), trust_cuts=True, min_piece_score=0.2) == [group]

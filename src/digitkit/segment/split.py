@@ -75,9 +75,13 @@ def options(segment: Segment) -> list[list[Segment]]:
 
 
 def best_split(
-    segments: list[Segment], score: Scorer, cut: Cutter = options, trust_cuts: bool = False
+    segments: list[Segment],
+    score: Scorer,
+    cut: Cutter = options,
+    trust_cuts: bool = False,
+    min_piece_score: float = MIN_PIECE_SCORE,
 ) -> list[Segment]:
-    """Each group, or its best split (of those ``cut`` offers whose every piece scores MIN_PIECE_SCORE) when
+    """Each group, or its best split (of those ``cut`` offers whose every piece scores ``min_piece_score``) when
     the classifier is clearly surer of the pieces, or whenever one is offered if ``trust_cuts``."""
     choices = [[[s], *cut(s)] for s in segments]
     crops = [p.image for group in choices for option in group for p in option]
@@ -92,7 +96,7 @@ def best_split(
         for index, option in enumerate(group):
             pieces = slice(at, at + len(option))
             scored.append(float(confidence[pieces].mean()))
-            if index and sure[pieces].min() >= MIN_PIECE_SCORE:
+            if index and sure[pieces].min() >= min_piece_score:
                 cuts.append(index)
             at += len(option)
         best = max(cuts, key=scored.__getitem__, default=0)
