@@ -10,8 +10,9 @@ the cut: it calls touching digits no digit just as surely (overlapping digits ar
 groups model (tasks.GROUPS, data/groups.py, recipes/groups.toml) answers for the whole group: several touching
 digits, or one drawing not to be cut.
 
-This runs the page's own segmentation and rules in-process (as benchmarks/reject_curve.py does) with no veto and
-with the groups model at each threshold (the page's: recognise.ONE_DRAWING), on the same drawings: non-digits
+This runs the page's own segmentation and rules in-process (as benchmarks/reject_curve.py does) with no veto (the
+page without a groups model: each piece of a cut must score split.MIN_PIECE_SCORE) and with the groups model at each
+threshold (the page's: recognise.ONE_DRAWING; its pieces need recognise.STROKE_PIECE_SCORE), on the same drawings: non-digits
 rejected per family, Hershey's single digits read right, and 3-digit numbers apart and touching, Hershey's and
 digitkit's, each with its 95% interval. Of these the groups model trained on Hershey's Latin letters and on
 digitkit's letters and doodles (as one drawing) and digitkit's digits (touching); Hershey's Greek, Japanese,
