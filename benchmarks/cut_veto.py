@@ -12,11 +12,11 @@ digits, or one drawing not to be cut.
 
 This runs the page's own segmentation and rules in-process (as benchmarks/reject_curve.py does) with no veto (the
 page without a groups model: each piece of a cut must score split.MIN_PIECE_SCORE) and with the groups model at each
-threshold (the page's: recognise.ONE_DRAWING; its pieces need recognise.STROKE_PIECE_SCORE), on the same drawings: non-digits
-rejected per family, Hershey's single digits read right, and 3-digit numbers apart and touching, Hershey's and
-digitkit's, each with its 95% interval. Of these the groups model trained on Hershey's Latin letters and on
-digitkit's letters and doodles (as one drawing) and digitkit's digits (touching); Hershey's Greek, Japanese,
-symbols and digits and digitkit's objects it never saw.
+threshold (the page's: recognise.ONE_DRAWING; its pieces need recognise.STROKE_PIECE_SCORE), on the same drawings:
+non-digits rejected per family, Hershey's single digits read right, and 3-digit numbers apart and touching,
+Hershey's and digitkit's, each with its 95% interval, and the non-digits answered as two digits or more. Of these
+the groups model trained on Hershey's Latin letters and on digitkit's letters and doodles (as one drawing) and
+digitkit's digits (touching); Hershey's Greek, Japanese, symbols and digits and digitkit's objects it never saw.
 """
 
 from __future__ import annotations
