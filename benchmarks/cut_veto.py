@@ -1,6 +1,6 @@
 """The groups model's veto on cuts between strokes, measured: the page with and without it, on the same drawings.
 
-    python benchmarks/cut_veto.py [--groups groups] [--thresholds 0.8 0.9] [--drawings 200] [--seed 0]
+    python benchmarks/cut_veto.py --groups groups.onnx [--thresholds 0.8 0.9] [--drawings 200] [--seed 0]
 
 The page cuts a group of ink between strokes whenever every piece of the cut reads as a sure digit
 (segment/strokes.stroke_options, serve/web/recognise.segmented). Touching digits need that; but a letter drawn in
@@ -8,7 +8,8 @@ two or three strokes is cut the same way, and its pieces are digits' shapes: a G
 omega 00, a Latin h 17, while the detector called the whole letter no digit (0.97-1.00). The detector cannot veto
 the cut: it calls touching digits no digit just as surely (overlapping digits are among its non-digits). So the
 groups model (tasks.GROUPS, data/groups.py, recipes/groups.toml) answers for the whole group: several touching
-digits, or one drawing not to be cut.
+digits, or one drawing not to be cut. None ships: the one trained in session 29 took a hand-drawn touching 170 for
+one drawing (docs/drawing-page.md, session 29); the server uses one when it is in src/digitkit/shipped/.
 
 This runs the page's own segmentation and rules in-process (as benchmarks/reject_curve.py does) with no veto (the
 page without a groups model: each piece of a cut must score split.MIN_PIECE_SCORE) and with the groups model at each
@@ -82,7 +83,9 @@ def drawings(count: int, rng: np.random.Generator) -> dict[str, list[tuple[list[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--groups", default="groups", help="the groups model: a shipped name or an .onnx path")
+    parser.add_argument(
+        "--groups", required=True, help="a groups model (.onnx): digitkit train groups -o groups.onnx (none ships)"
+    )
     parser.add_argument("--thresholds", type=float, nargs="+", default=list(THRESHOLDS), help="vetoes above these")
     parser.add_argument("--drawings", type=int, default=200, help="drawings of each family, digits and numbers")
     parser.add_argument("--seed", type=int, default=0)

@@ -1,5 +1,4 @@
-"""Helpers several test modules share: a free port, image encoding, canvases of digits, placeholder metadata,
-Hershey's Greek letters that the page once cut into digits."""
+"""Helpers several test modules share: a free port, image encoding, canvases of digits, placeholder metadata."""
 
 from __future__ import annotations
 
@@ -128,17 +127,3 @@ class RunningServer:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
-
-
-#: Hershey's Greek letters (font, character, jitter seed) that the page cut into digits before the groups model
-#: shipped (Lambda 11, Pi 17, eta 11, omega 60). The groups model never saw a Greek letter (data/groups.py).
-CUT_GREEK = [("greek", "L", 0), ("greek", "L", 1), ("greek", "P", 0), ("greek", "n", 1), ("greek", "w", 2)]
-
-
-def greek_letter(font: str, char: str, seed: int, left: float = 300, top: float = 90, height: float = 240):
-    """Hershey's Greek ``char`` jittered with ``seed``, ``height`` pixels tall, its box's corner at (left, top)."""
-    from digitkit.data import hershey
-    from digitkit.data.strokes import jittered, placed
-
-    glyph = next(strokes for f, c, strokes in hershey.glyphs()["greek"] if (f, c) == (font, char))
-    return placed(jittered(glyph, np.random.default_rng(seed)), left, top, height)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from _common import CHROMIUM, CHROMIUM_ARGS  # benchmarks/_common.py: one Chromium path and flag list
-from helpers import CUT_GREEK, TOUCHING_170, greek_letter
+from helpers import TOUCHING_170
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-screenshots"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: apt-get install chromium")
@@ -301,18 +301,6 @@ def test_a_number_and_glyphs_from_the_hershey_fonts_drawn_in_chromium(page):
     # (which trained on the Hershey Latin letters); benchmarks/drawing_browser.py --strokes hershey rejects 70-76%
     # of each held-out family on canvases.
     assert len(passed) <= 4, passed
-
-
-def test_greek_letters_the_page_once_cut_into_digits_are_turned_down_whole_in_chromium(page):
-    """Hershey's Greek letters drawn in strokes whose pieces are digits' shapes (Lambda, Pi, eta, omega), which the
-    page cut into two digits before the groups model shipped (tests/train/test_groups.py shows each cut without it):
-    the groups model, which never saw a Greek letter, keeps each whole, and the detector turns it down."""
-    passed = []
-    for glyph in CUT_GREEK:
-        answer = draw_and_answer(page, greek_letter(*glyph))
-        if any(item["label"] is not None for item in answer["digits"]):
-            passed.append(f"{glyph} -> {answer['number']}")
-    assert len(passed) <= 1, passed
 
 
 def test_icons_that_no_training_icon_shows_drawn_in_chromium_are_mostly_not_digits(page):

@@ -15,7 +15,6 @@ from digitkit.serve.web.recognise import recognised, segmented
 from digitkit.tasks import GROUPS
 from digitkit.train import pipeline
 from digitkit.train.recipe import load_recipe
-from helpers import CUT_GREEK, greek_letter
 
 
 def test_the_groups_data_draws_only_what_the_benchmarks_do_not_measure_with(monkeypatch):
@@ -74,7 +73,7 @@ def test_a_group_taken_for_one_drawing_is_not_cut_between_strokes():
     assert len(segmented(canvas, model, detector, None, OneAnswer(0.95))) == 3  # type: ignore[arg-type]
 
 
-def test_the_groups_recipe_trains_and_reports_both_rates(tmp_path, monkeypatch):
+def test_the_groups_recipe_trains_and_reports_both_rates(tmp_path, monkeypatch, cli):
     monkeypatch.setattr(sources, "GROUPS_TRAIN", 60)
     monkeypatch.setattr(sources, "GROUPS_VALID", 30)
     recipe = dataclasses.replace(load_recipe("groups"), epochs=1)
@@ -84,15 +83,21 @@ def test_the_groups_recipe_trains_and_reports_both_rates(tmp_path, monkeypatch):
     assert load_model(result.export.path).predict_logits(np.zeros((3, 28, 28), np.float32)).shape == (3, 2)
     with pytest.raises(ConfigError, match="trains on its own data"):
         sources.training_sets("mnist-train", GROUPS, tmp_path)
+    done = cli("size-report", result.export.path)  # the figures stored in the artifact
+    assert done.returncode == 0 and "says whether to cut a group between strokes" in done.stdout, done.stderr
+    done = cli("evaluate", result.export.path, "--data", "mnist-test")
+    assert done.returncode == 2 and "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert f"digitkit size-report --measure {result.export.path}" in done.stderr
 
 
-def test_the_service_loads_the_shipped_groups_model_beside_the_detector():
+def test_the_service_uses_a_groups_model_only_where_one_ships():
+    """None ships (docs/drawing-page.md, session 29: the one trained took a hand-drawn touching 170 for one
+    drawing), so the page cuts as it did before; an artifact of task "groups" in shipped/ would be loaded."""
     from digitkit.serve.state import shipped_one
     from digitkit.tasks import DETECTOR
 
-    groups_model, detector = shipped_one(GROUPS), shipped_one(DETECTOR)
-    assert groups_model is not None and groups_model.meta.task == GROUPS.name
-    assert detector is not None and detector.meta.task == DETECTOR.name
+    detector = shipped_one(DETECTOR)
+    assert shipped_one(GROUPS) is None and detector is not None and detector.meta.task == DETECTOR.name
 
 
 def answered(strokes: list[np.ndarray], groups_model) -> str:
@@ -103,40 +108,16 @@ def answered(strokes: list[np.ndarray], groups_model) -> str:
     return "".join("?" if f.label is None else str(f.label) for f in found)
 
 
-def test_greek_letters_once_cut_into_digits_stay_whole_with_the_shipped_groups_model():
-    """Outside writing no recipe learned from (Hershey's Greek): without the veto every one of these comes back as
-    two digits; with it, the letter is judged whole and turned down."""
-    shipped = load_model("groups")
-    without = [answered(greek_letter(*glyph), None) for glyph in CUT_GREEK]
-    with_veto = [answered(greek_letter(*glyph), shipped) for glyph in CUT_GREEK]
-    assert all(len(a.replace("?", "")) >= 2 for a in without), without
-    assert sum(not a.replace("?", "") for a in with_veto) >= 4, with_veto  # all 5 here
-
-
-def test_touching_numbers_are_still_cut_with_the_shipped_groups_model():
-    model, detector, shipped = load_model("default"), load_model("detector"), load_model("groups")
-    rng = np.random.default_rng(7)
-    cut = whole = 0
-    for _ in range(20):
-        digits = [own.drawing("digits", rng)[1] for _ in range(3)]
-        strokes = own.number_strokes(digits, 0.6, 230, CANVAS)
-        canvas = own.on_canvas(strokes, CANVAS[::-1], PEN)
-        sent = [(PEN, [tuple(p) for p in s]) for s in strokes]
-        cut += len(segmented(canvas, model, detector, sent, shipped)) == 3
-        whole += len(segmented(canvas, model, detector, sent)) == 3
-    assert cut >= whole - 1, (cut, whole)  # measured: 20 and 20
-
-
-def test_with_the_groups_model_a_doubted_script_digit_no_longer_keeps_a_touching_number_whole():
-    """Hershey's touching numbers (writing no recipe learned from): with letters vetoed, a cut between strokes needs
-    0.2 of each piece instead of 0.4, so a number with one digit the detector doubts is cut and read."""
+def test_with_a_groups_model_a_doubted_script_digit_no_longer_keeps_a_touching_number_whole():
+    """Hershey's touching numbers (writing no recipe learned from): with a groups model to veto letters, a cut
+    between strokes needs 0.2 of each piece instead of 0.4, so a number with one digit the detector doubts is cut
+    and read. The stand-in never vetoes: this is the gate's own effect."""
     rng = np.random.default_rng(4)
     with_groups = without = 0
-    shipped = load_model("groups")
     for _ in range(40):
         drawn = [hershey.drawing("digits", rng) for _ in range(3)]
         strokes = own.number_strokes([s for _, s in drawn], 0.6, 230, CANVAS)
         want = "".join(name for name, _ in drawn)
-        with_groups += answered(strokes, shipped) == want
+        with_groups += answered(strokes, OneAnswer(0.5)) == want
         without += answered(strokes, None) == want
     assert with_groups >= without + 1 and with_groups >= 33, (with_groups, without)  # measured: 36 and 34
