@@ -93,11 +93,11 @@ def test_the_groups_recipe_trains_and_reports_both_rates(tmp_path, monkeypatch, 
 def test_the_service_uses_a_groups_model_only_where_one_ships():
     """None ships (docs/drawing-page.md, session 29: the one trained took a hand-drawn touching 170 for one
     drawing), so the page cuts as it did before; an artifact of task "groups" in shipped/ would be loaded."""
-    from digitkit.serve.state import shipped_one
+    from digitkit.serve.state import shipped_helpers
     from digitkit.tasks import DETECTOR
 
-    detector = shipped_one(DETECTOR)
-    assert shipped_one(GROUPS) is None and detector is not None and detector.meta.task == DETECTOR.name
+    detector, groups_model = shipped_helpers(DETECTOR, GROUPS)
+    assert groups_model is None and detector is not None and detector.meta.task == DETECTOR.name
 
 
 def answered(strokes: list[np.ndarray], groups_model) -> str:

@@ -24,7 +24,7 @@ from prometheus_client import CollectorRegistry
 from starlette.requests import Request
 
 from digitkit.errors import DigitkitError, UnknownNameError
-from digitkit.runtime import Model, load_model, shipped_models
+from digitkit.runtime import Model, load_model, read_meta, shipped_models
 from digitkit.serve.batcher import Batcher
 from digitkit.serve.contract.app import ContractApp
 from digitkit.serve.metrics import batch_observers
@@ -240,15 +240,18 @@ def build_state(settings: Settings, models: dict[str, Model] | None = None) -> S
         )
 
     batchers = {name: make_batcher(model) for name, model in models.items()}
-    detector, groups = (shipped_one(task) for task in (DETECTOR, GROUPS))
+    detector, groups = shipped_helpers(DETECTOR, GROUPS)
     versions = Registry(settings.registry_path())
     return ServiceState(settings, batchers, detector, registry, make_batcher, versions, groups=groups)
 
 
-def shipped_one(task: Task) -> Model | None:
-    """The shipped model of ``task`` (the drawing page's helpers), or None when none ships."""
-    found = shipped_models(task.name)
-    return load_model(next(iter(found.values()))) if found else None
+def shipped_helpers(*tasks: Task) -> list[Model | None]:
+    """The first shipped model of each of ``tasks`` (the drawing page's helpers), None where none ships. Each
+    artifact's metadata is read once: reading it opens an onnxruntime session, at every start-up."""
+    by_task: dict[str, Path] = {}
+    for path in shipped_models().values():
+        by_task.setdefault(read_meta(str(path)).task, path)
+    return [load_model(by_task[task.name]) if task.name in by_task else None for task in tasks]
 
 
 def service(request: Request) -> ServiceState:
