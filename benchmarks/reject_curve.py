@@ -1,13 +1,13 @@
 """How many non-digits the page rejects, and how many digits it loses, at every detector threshold.
 
     python benchmarks/reject_curve.py [--per-family 100] [--digits 300] [--mnist 1000] [--quickdraw 650]
-                                      [--fonts 300] [--detector PATH] [--groups PATH] [--png curve.png]
+                                      [--fonts 300] [--detector PATH] [--groups PATH|none] [--png curve.png]
 
 The page rejects a piece of ink when a shape rule fires (segment/reject.py) or when the detector's probability
 of "not a digit" is above MAX_OTHER. This script runs the page's own segmentation (serve/web/recognise.segmented:
 the strokes sent with the drawing, the classifier and the detector choosing the cuts) and rules in-process on
-canvases drawn as drawing_browser.py --without-browser draws them (with ``--groups``, a groups model vetoing cuts
-between strokes, as the page does when one ships), and sweeps the threshold instead of fixing it:
+canvases drawn as drawing_browser.py --without-browser draws them (the shipped groups model vetoing cuts between
+strokes, as the page does; ``--groups`` another, or none), and sweeps the threshold instead of fixing it:
 a drawing counts as rejected when every piece is, a digit as lost when no piece is kept. The "detector alone"
 curves leave the shape rules out: the gap is what the rules add. Under the table, each group's figure at the
 shipped threshold with its 95% interval (a few hundred drawings leave several points either way).
@@ -104,13 +104,17 @@ def main() -> None:
         "--fonts", type=int, default=300, help="digits, and letters, of the handwriting fonts (0: none)"
     )
     parser.add_argument("--detector", type=Path, help="an exported detector (.onnx) instead of the shipped one")
-    parser.add_argument("--groups", type=Path, help="a groups model (.onnx) vetoing cuts between strokes (none ships)")
+    parser.add_argument(
+        "--groups",
+        default="groups",
+        help="a groups model (.onnx) vetoing cuts between strokes (default: the shipped one; none: no veto)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--png", type=Path, help="also plot the curves here")
     args = parser.parse_args()
 
     model, detector = load_model("default"), load_model(args.detector or "detector")
-    groups = load_model(args.groups) if args.groups else None
+    groups = None if args.groups == "none" else load_model(args.groups)
     rng = np.random.default_rng(args.seed)
     curves: dict[str, list[float]] = {}
     drawn: dict[str, int] = {}  #: how many drawings each curve is of: its figures' 95% intervals

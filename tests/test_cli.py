@@ -167,6 +167,9 @@ def test_models_measure_and_plot_every_shipped_artifact(tmp_path, cli):
     rows = {row["name"]: row for row in json.loads((tmp_path / "m.json").read_text())}
     assert rows["detector"]["task"] == "detector" and rows["detector"]["digits_kept"] > 0.97
     assert "mnist_accuracy" not in rows["detector"] and "tells digits from non-digits" in done.stdout
+    groups = rows["groups"]  # on its own validation groups: 96.5% and 93.9% when it shipped (session 30)
+    assert groups["task"] == "groups" and groups["several_cut"] > 0.94 and groups["one_drawing_kept"] > 0.91
+    assert "says whether to cut a group between strokes" in done.stdout
     for name in ("default", "tiny", "max"):
         assert rows[name]["task"] == "digits" and rows[name]["mnist_accuracy"] > 0.99
     assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG" and "3 digit classifiers" in done.stdout
@@ -185,6 +188,12 @@ def test_the_default_reads_other_writers_digits(tmp_path, cli):
     assert done.returncode == 0, done.stderr
     kept = json.loads((tmp_path / "kept.json").read_text())  # 99.05% when this test was written
     assert kept["n"] == 1797 and kept["digits_kept"] >= 0.98 and "kept as digits" in done.stdout
+
+
+def test_evaluate_points_the_groups_model_to_the_size_report(cli):
+    done = cli("evaluate", "groups", "--data", "mnist-test")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "digitkit size-report --measure groups" in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
 def test_long_steps_report_a_line_each_when_not_on_a_terminal(cli):

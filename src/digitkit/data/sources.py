@@ -167,7 +167,8 @@ def training_sets(
     if task == GROUPS:
         if spec not in (None, GROUPS.data):
             raise ConfigError(f"the groups model trains on its own data ({GROUPS.data}), not {spec!r}; drop --data")
-        return _group_set(GROUPS_TRAIN, 1, progress), _group_set(GROUPS_VALID, 2, progress)
+        train = _group_set(GROUPS_TRAIN, 1, cache, "train", progress)
+        return train, _group_set(GROUPS_VALID, 2, cache, "test", progress)
     spec = spec or task.data
     train = load_set(spec, cache, progress)
     if valid_split is None:
@@ -182,15 +183,18 @@ def validation_set(task: Task, cache: Path, progress: bool = False) -> Dataset:
     mixture for the detector (built alone, in seconds: its training half takes minutes), and the groups model's
     own validation groups."""
     if task == GROUPS:
-        return _group_set(GROUPS_VALID, 2, progress)
+        return _group_set(GROUPS_VALID, 2, cache, "test", progress)
     return _detector_valid_set(cache, progress) if task == DETECTOR else load_set("mnist-test", cache, progress)
 
 
-def _group_set(count: int, seed: int, progress: bool) -> Dataset:
-    """``count`` groups of each kind the page could cut (data/groups.py), each split its own seed."""
+def _group_set(count: int, seed: int, cache: Path, split: str, progress: bool) -> Dataset:
+    """``count`` groups of each kind the page could cut (data/groups.py), each set its own seed and its own
+    split's MNIST digits written touching."""
     from digitkit.data.groups import group_set
+    from digitkit.data.mnist import ensure_mnist, load_mnist
 
-    images, labels = group_set(count, seed, progress)
+    ensure_mnist(cache, progress=progress)
+    images, labels = group_set(count, seed, progress, load_mnist(split, cache)[0])
     return Dataset(images, labels, "groups")
 
 

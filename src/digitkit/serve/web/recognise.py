@@ -20,9 +20,10 @@ from digitkit.serve.batcher import Batcher
 SentStrokes = Sequence[tuple[float, Sequence[tuple[float, float]]]]  #: (pen width, [(x, y), ...]) per stroke, as sent
 
 #: No cut between strokes for a group the groups model (tasks.GROUPS, data/groups.py) gives more than this for "one
-#: drawing". benchmarks/cut_veto.py, the page in-process with and without it on the same drawings: see
-#: docs/drawing-page.md, session 29.
-ONE_DRAWING = 0.8
+#: drawing". benchmarks/cut_veto.py, the page in-process with and without it on the same drawings (docs/drawing-page.md,
+#: sessions 29-30): at 0.8 the shipped model kept 4 of the 14 hand-drawn touching 170s the page cuts whole; at 0.9
+#: none, and it still keeps the letters that the lower gate below would cut into digits.
+ONE_DRAWING = 0.9
 #: With the groups model vetoing cuts through letters, a cut between strokes needs each piece to score only this much
 #: (split.MIN_PIECE_SCORE, 0.4, still holds for column cuts and without a groups model): a script digit the detector
 #: doubts no longer keeps a touching number whole. benchmarks/cut_veto.py's drawings, in-process: Hershey's touching
