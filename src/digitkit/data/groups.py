@@ -80,7 +80,7 @@ def narrowed(image: np.ndarray, share: float) -> np.ndarray:
 def people_touching(count: int, digits: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
     """The page's crops of 2-3 of ``digits`` (MNIST, 28x28), each squeezed to NARROWEST-1 of its width (people
     write narrow digits close: a hand-drawn touching 170 is as wide as tall), side by side, each overlapping the one
-    before by up to 0.4 of a digit's width or at most a pen's width away, traced with the page's pen
+    before by up to 0.4 of a digit's width (or up to 0.05 of it apart, which the pen closes), traced with the page's pen
     (traced_groups): the groups that hold two digits or more. No strokes: the page is not asked whether it would cut."""
     out: list[np.ndarray] = []
     while len(out) < count:
@@ -124,7 +124,7 @@ def group_set(
     count: int, seed: int, progress: bool = False, people: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """``count`` groups of each kind as uint8 (2 * count, 28, 28) images, interleaved, and their labels (about
-    30 ms a group on one core: ``progress`` reports each CHUNK). With ``people`` (MNIST digits), half the
+    50 ms a group on one core: ``progress`` reports each CHUNK). With ``people`` (MNIST digits), half the
     several-digit groups are theirs written touching, and half the drawings are traced as theirs are."""
     rng = np.random.default_rng(seed)
     several: list[np.ndarray] = []
