@@ -62,18 +62,23 @@ def read(strokes: list[np.ndarray], model: Model, detector: Model, groups: Model
     return "".join("?" if f.label is None else str(f.label) for f in found)
 
 
+def touching_170(dx7: float = 0, dx0: float = 0, tall: float = 90) -> list[list[tuple[float, float]]]:
+    """A touching 170 drawn by hand (a straight 1, a 7 of two straight segments whose bar starts on the 1's ink, an
+    oval 0 that touches the 7: one piece of ink, three strokes), the 7 moved ``dx7`` pixels, the 0 ``dx0``, the 0
+    ``tall`` pixels from centre to top. tests/serve/test_web.py posts the plain one."""
+    oval = [(240 + dx0 + 45 * np.cos(a), 150 + tall * np.sin(a)) for a in np.linspace(0, 2 * np.pi, 25)]
+    return [[(90, 60), (90, 240)], [(105 + dx7, 60), (215 + dx7, 60), (140 + dx7, 240)], oval]
+
+
 def hand_drawn_170s() -> list[tuple[list[np.ndarray], str | None]]:
-    """tests/serve/test_web.py's touching 170, drawn by hand for that test (a straight 1, a 7 of two straight
-    segments, an oval 0: plain digits written close, as a mouse draws them), and its variants: the 7 moved 10 pixels
-    either way, the 0 up to 25, the 0 70 or 90 pixels tall; 30 in all. No generator drew them, and every groups model
-    trained so far took some of them for one drawing (docs/drawing-page.md, sessions 29-30)."""
+    """The hand-drawn touching 170 and its variants: the 7 moved 10 pixels either way, the 0 up to 25, the 0 70 or
+    90 pixels tall; 30 in all. No generator drew them, and session 29's groups model took most of them for one
+    drawing (docs/drawing-page.md, sessions 29-30)."""
     out: list[tuple[list[np.ndarray], str | None]] = []
     for dx7 in (-10, 0, 10):
         for dx0 in (-25, -10, 0, 10, 25):
             for tall in (70, 90):
-                oval = [(240 + dx0 + 45 * np.cos(a), 150 + tall * np.sin(a)) for a in np.linspace(0, 2 * np.pi, 25)]
-                strokes = [[(90, 60), (90, 240)], [(105 + dx7, 60), (215 + dx7, 60), (140 + dx7, 240)], oval]
-                out.append(([np.array(s, float) for s in strokes], "170"))
+                out.append(([np.array(s, float) for s in touching_170(dx7, dx0, tall)], "170"))
     return out
 
 

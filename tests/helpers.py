@@ -17,6 +17,7 @@ import httpx
 import numpy as np
 from PIL import Image
 
+from cut_veto import touching_170  # benchmarks/cut_veto.py: the same drawing and its variants
 from digitkit.runtime.artifact import ArtifactMeta
 
 #: How long a test server may take to answer /status: a few seconds normally, much more on a stalled CI machine.
@@ -65,11 +66,7 @@ def canvas(
 
 
 #: A 1, a 7 whose bar starts on the 1's ink and a 0 that touches the 7: one piece of ink, three strokes.
-TOUCHING_170 = [
-    [(90, 60), (90, 240)],
-    [(105, 60), (215, 60), (140, 240)],
-    [(240 + 45 * np.cos(a), 150 + 90 * np.sin(a)) for a in np.linspace(0, 2 * np.pi, 25)],
-]
+TOUCHING_170 = touching_170()
 
 
 def placeholder_meta(name: str = "t", **overrides: object) -> ArtifactMeta:
