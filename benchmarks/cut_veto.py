@@ -1,6 +1,7 @@
 """The groups model's veto on cuts between strokes, measured: the page with and without it, on the same drawings.
 
     python benchmarks/cut_veto.py [--groups groups.onnx] [--thresholds 0.9 0.8] [--drawings 200] [--seed 0]
+                                  [--centre-margin 0.05]
 
 The page cuts a group of ink between strokes whenever every piece of the cut reads as a sure digit
 (segment/strokes.stroke_options, serve/web/recognise.segmented). Touching digits need that; but a letter drawn in
@@ -19,6 +20,7 @@ Hershey's and digitkit's, each with its 95% interval, and the non-digits answere
 plain touching 170s drawn by hand (hand_drawn_170s), read right. Of these
 the groups model trained on Hershey's Latin letters and on digitkit's letters and doodles (as one drawing) and
 digitkit's digits (touching); Hershey's Greek, Japanese, symbols and digits and digitkit's objects it never saw.
+``--centre-margin`` measures a looser segment/strokes.side_by_side (more cuts offered) in every column; the page's is 0.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from digitkit.data.groups import CANVAS, PEN  # noqa: E402
 from digitkit.data.strokes import number_strokes, on_canvas, placed_at_random  # noqa: E402
 from digitkit.progress import steps  # noqa: E402
 from digitkit.runtime import Model, load_model  # noqa: E402
+from digitkit.segment import strokes as cutting  # noqa: E402
 from digitkit.serve.web import recognise  # noqa: E402
 
 THRESHOLDS = (recognise.ONE_DRAWING, 0.8)
@@ -111,7 +114,14 @@ def main() -> None:
     parser.add_argument("--thresholds", type=float, nargs="+", default=list(THRESHOLDS), help="vetoes above these")
     parser.add_argument("--drawings", type=int, default=200, help="drawings of each family, digits and numbers")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--centre-margin",
+        type=float,
+        default=cutting.CENTRE_MARGIN,
+        help="segment/strokes.CENTRE_MARGIN for every column: how near a run's edge another's centre may lie",
+    )
     args = parser.parse_args()
+    cutting.CENTRE_MARGIN = args.centre_margin
     model, detector, veto = load_model("default"), load_model("detector"), load_model(args.groups)
     groups = drawings(args.drawings, np.random.default_rng(args.seed + 1))
     hits: dict[str, dict[str, int]] = {group: {} for group in groups}

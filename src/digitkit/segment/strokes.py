@@ -32,6 +32,12 @@ LINE_SPREAD = 0.15
 #: and 14 of slant each), no pair of 200 straight 1s, Hershey's or digitkit's, differed by this much; a V's strokes do,
 #: and before this rule Hershey's V came back as 11 in 18 of 20 jitters (docs/drawing-page.md, session 27).
 MAX_SPLAY = 35.0
+#: A run's centre within this share of the other run's width from its edge does not count as inside it. A 1 whose
+#: 7 starts its bar on the 1's ink, or a 0 that overlaps its 7, has its centre just inside: at 0.05, 12 more of
+#: benchmarks/cut_veto.py's 30 hand-drawn touching 170s are read, but an n, H or p is then cut at its stem too (17, 14,
+#: 10), and with the shipped groups model Hershey's Latin letters rejected fall 97.0 -> 93.5%, still 93.5% with a
+#: groups model trained on the looser rule (`cut_veto.py --centre-margin`; docs/drawing-page.md, session 31).
+CENTRE_MARGIN = 0.0
 INSIDE = 0.5  #: a stroke belongs to a group when this share of its points lies in the group's box
 
 
@@ -77,9 +83,13 @@ def _piece(segment: Segment, mask: np.ndarray) -> Segment | None:
 
 def side_by_side(extents: list[tuple[float, float]], heights: list[int]) -> bool:
     """Runs of strokes that could be digits of one number: neither's centre lies within the other's x-extent
-    (see ``stroke_options``), and each is tall beside the tallest. A 4's stem, a 5's bar or a 7's crossbar has
-    its centre inside its digit; digits written touching, 0.6 of a digit's width apart, have theirs apart."""
-    centred_in = any(b[0] <= (a[0] + a[1]) / 2 <= b[1] for a, b in itertools.permutations(extents, 2))
+    (see ``stroke_options``; less CENTRE_MARGIN of its width each side), and each is tall beside the tallest. A 4's
+    stem, a 5's bar or a 7's crossbar has its centre inside its digit; digits written touching, 0.6 of a digit's
+    width apart, have theirs apart."""
+    centred_in = any(
+        b[0] + CENTRE_MARGIN * (b[1] - b[0]) <= (a[0] + a[1]) / 2 <= b[1] - CENTRE_MARGIN * (b[1] - b[0])
+        for a, b in itertools.permutations(extents, 2)
+    )
     return not centred_in and min(heights) >= MIN_HEIGHT * max(heights)
 
 
