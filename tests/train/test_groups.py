@@ -2,16 +2,18 @@
 page's cuts between strokes."""
 
 import dataclasses
+import functools
 
 import numpy as np
 import pytest
 
+from cut_veto import read
 from digitkit.data import groups, hershey, icons, sources
 from digitkit.data import strokes as own
 from digitkit.data.groups import CANVAS, PEN, group_set
 from digitkit.errors import ConfigError
 from digitkit.runtime import load_model
-from digitkit.serve.web.recognise import recognised, segmented
+from digitkit.serve.web.recognise import segmented
 from digitkit.tasks import GROUPS
 from digitkit.train import pipeline
 from digitkit.train.recipe import load_recipe
@@ -123,12 +125,15 @@ def test_the_service_loads_the_shipped_groups_model_beside_the_detector():
     assert detector is not None and detector.meta.task == DETECTOR.name
 
 
+@functools.cache
+def shipped_model(name: str):
+    """A shipped model, loaded once for the module's many in-process answers."""
+    return load_model(name)
+
+
 def answered(strokes: list[np.ndarray], groups_model) -> str:
-    """The page's answer, worked out in-process: a digit or "?" per piece."""
-    sent = [(PEN, [tuple(p) for p in s]) for s in strokes]
-    canvas = own.on_canvas(strokes, CANVAS[::-1], PEN)
-    found = recognised(canvas, load_model("default"), load_model("detector"), sent, groups_model)
-    return "".join("?" if f.label is None else str(f.label) for f in found)
+    """The page's answer, worked out in-process (benchmarks/cut_veto.read): a digit or "?" per piece."""
+    return read(strokes, shipped_model("default"), shipped_model("detector"), groups_model)
 
 
 def test_with_a_groups_model_a_doubted_script_digit_no_longer_keeps_a_touching_number_whole():
@@ -179,6 +184,7 @@ def test_the_shipped_groups_model_keeps_every_hand_drawn_touching_170_the_page_c
     shipped model vetoes none of those."""
     from cut_veto import hand_drawn_170s
 
-    read_without = [answered(strokes, None) == want for strokes, want in hand_drawn_170s()]
-    read_with = [answered(strokes, load_model("groups")) == want for strokes, want in hand_drawn_170s()]
+    drawn = hand_drawn_170s()
+    read_without = [answered(strokes, None) == want for strokes, want in drawn]
+    read_with = [answered(strokes, shipped_model("groups")) == want for strokes, want in drawn]
     assert sum(read_without) >= 14 and read_with == read_without, (sum(read_without), sum(read_with))
