@@ -37,17 +37,17 @@ def _glyph(font: ImageFont.FreeTypeFont, char: str) -> np.ndarray:
     return np.asarray(Image.fromarray(trimmed).resize(size, Image.Resampling.LANCZOS))
 
 
-def _render(tarballs: dict[str, Path], chars: str) -> dict[str, np.ndarray]:
+def _render(tarballs: dict[str, Path], chars: str, subset: str) -> dict[str, np.ndarray]:
     """{"ink": uint8 (N, HEIGHT, WIDTH), each glyph at the top left, "shapes": its (height, width), "fonts" and
-    "chars": (N,)}."""
+    "chars": (N,)}: ``chars`` from each font's ``subset`` file ("latin", "cyrillic", ...)."""
     inks: list[np.ndarray] = []
     fonts: list[str] = []
     found: list[str] = []
     for name, tarball in tarballs.items():
         with tarfile.open(tarball, "r:gz") as tar:
-            handle = tar.extractfile(f"package/files/{name}-latin-400-normal.woff")
+            handle = tar.extractfile(f"package/files/{name}-{subset}-400-normal.woff")
             if handle is None:
-                raise DataError(f"@fontsource/{name}@{VERSION} has no latin 400 font file")
+                raise DataError(f"@fontsource/{name}@{VERSION} has no {subset} 400 font file")
             font = ImageFont.truetype(io.BytesIO(handle.read()), SIZE)
         for char in chars:
             inks.append(_glyph(font, char))
@@ -60,9 +60,12 @@ def _render(tarballs: dict[str, Path], chars: str) -> dict[str, np.ndarray]:
     return {"ink": stacked, "shapes": shapes, "fonts": np.array(fonts), "chars": np.array(found)}
 
 
-def rendered(cache_file: Path, fonts: tuple[str, ...], chars: str, what: str) -> dict[str, np.ndarray]:
-    """``chars`` in every one of ``fonts``, fetched with npm and rendered into ``cache_file`` the first time
-    (DataError naming ``what`` when a font cannot be fetched: the message says how to get it)."""
+def rendered(
+    cache_file: Path, fonts: tuple[str, ...], chars: str, what: str, subset: str = "latin"
+) -> dict[str, np.ndarray]:
+    """``chars`` in every one of ``fonts`` (their ``subset`` file), fetched with npm and rendered into
+    ``cache_file`` the first time (DataError naming ``what`` when a font cannot be fetched: the message says how
+    to get it)."""
 
     def make() -> dict[str, np.ndarray]:
         with tempfile.TemporaryDirectory() as workdir:
@@ -71,7 +74,7 @@ def rendered(cache_file: Path, fonts: tuple[str, ...], chars: str, what: str) ->
                 folder = Path(workdir) / name
                 folder.mkdir()
                 tarballs[name] = npm.required(f"@fontsource/{name}@{VERSION}", folder, f"{what} {name}")
-            return _render(tarballs, chars)
+            return _render(tarballs, chars, subset)
 
     return cached_arrays(cache_file, make)
 

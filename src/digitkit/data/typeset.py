@@ -54,7 +54,7 @@ def glyphs(cache: Path) -> dict[str, np.ndarray]:
     return fontsource.rendered(cache / f"typeset-v{CACHE_VERSION}.npz", FONTS, string.digits, "the print font")
 
 
-def _fitted(ink: np.ndarray) -> np.ndarray:
+def fitted(ink: np.ndarray) -> np.ndarray:
     """A glyph's ink centred on a square with a margin, at MNIST's 28x28."""
     side = max(ink.shape) + 16
     square = np.zeros((side, side), np.uint8)
@@ -69,7 +69,7 @@ def digits(cache: Path, variants: int = VARIANTS, seed: int = 0) -> tuple[np.nda
     from digitkit.data.nondigits import penned
 
     found = glyphs(cache)
-    fitted = np.stack([_fitted(ink) for ink in fontsource.inks(found)])
+    fitted = np.stack([fitted(ink) for ink in fontsource.inks(found)])
     rng = np.random.default_rng(seed)
     images = penned(np.repeat(fitted, variants, axis=0), rng)
     labels = np.repeat(found["chars"].astype(np.uint8), variants)
