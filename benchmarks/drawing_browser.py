@@ -83,11 +83,12 @@ class Page:
 
 def raster_at_random(image: np.ndarray, canvas: tuple[int, int], rng: np.random.Generator, pen: float) -> np.ndarray:
     """A raster drawing (white ink on black, any size) traced with the page's pen on its canvas (width, height),
-    40-80% of the canvas tall, centred vertically, anywhere across it (data/strokes.traced_on_canvas)."""
+    40-80% of the canvas tall (less if it would be wider than 90% of it), centred vertically, anywhere across it
+    (data/strokes.traced_on_canvas)."""
     from digitkit.data.strokes import traced_on_canvas
 
     width, height = canvas
-    tall = int(rng.uniform(0.4, 0.8) * height)
+    tall = min(int(rng.uniform(0.4, 0.8) * height), int(0.9 * width * image.shape[0] / image.shape[1]))
     wide = round(image.shape[1] * tall / image.shape[0])
     left = int(rng.uniform(0.05 * width, max(0.05 * width, 0.95 * width - wide)))
     return traced_on_canvas(image, canvas, tall, left, pen)

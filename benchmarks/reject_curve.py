@@ -1,7 +1,8 @@
 """How many non-digits the page rejects, and how many digits it loses, at every detector threshold.
 
     python benchmarks/reject_curve.py [--per-family 100] [--digits 300] [--mnist 1000] [--quickdraw 650]
-                                      [--fonts 300] [--detector PATH] [--groups PATH|none] [--png curve.png]
+                                      [--fonts 300] [--scripts 300] [--detector PATH] [--groups PATH|none]
+                                      [--png curve.png]
 
 The page rejects a piece of ink when a shape rule fires (segment/reject.py) or when the detector's probability
 of "not a digit" is above MAX_OTHER. This script runs the page's own segmentation (serve/web/recognise.segmented:
@@ -19,7 +20,8 @@ test digits enlarged on a canvas (no strokes sent). Quick, Draw!'s drawings (dat
 generator's) come as lines in a 28x28 box, not strokes: they are enlarged onto the canvas, traced with the page's
 pen, and sent without strokes, as an uploaded image is: the held-out fifth of its subjects and (the last 15
 drawings of each of) the others; no shipped detector trained on either. The handwriting fonts (data/handwriting.py:
-30 type designers' hands) give 300 digits and a held-out family of letters, drawn the same way.
+30 type designers' hands) give 300 digits and a held-out family of letters, drawn the same way, and so do 300
+letters of eleven other scripts (data/scripts.py: Cyrillic to Cherokee, from Noto's fonts; no recipe trains on them).
 The curve shows what moving MAX_OTHER would buy on the held-out families and cost in digits; reading a threshold
 off the held-out curves would make them stop measuring the unseen, so it is a view, not a tuning tool.
 """
@@ -35,7 +37,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import share, shown, write_result  # noqa: E402
-from digitkit.data import handwriting, quickdraw  # noqa: E402
+from digitkit.data import handwriting, quickdraw, scripts  # noqa: E402
 from digitkit.data.mnist import cache_dir, load_mnist  # noqa: E402
 from digitkit.data.numbers import written_number  # noqa: E402
 from digitkit.data.strokes import on_canvas, placed_at_random  # noqa: E402
@@ -103,6 +105,9 @@ def main() -> None:
     parser.add_argument(
         "--fonts", type=int, default=300, help="digits, and letters, of the handwriting fonts (0: none)"
     )
+    parser.add_argument(
+        "--scripts", type=int, default=300, help="letters of eleven other scripts' fonts (data/scripts.py; 0: none)"
+    )
     parser.add_argument("--detector", type=Path, help="an exported detector (.onnx) instead of the shipped one")
     parser.add_argument(
         "--groups",
@@ -168,6 +173,10 @@ def main() -> None:
         )
         raster_scores["handwriting fonts digits lost"] = rasters(
             [ink for _, ink in handwriting.written(cache_dir(), digits=True)], args.fonts, model, detector, args.seed
+        )
+    if args.scripts:
+        raster_scores["held out: other scripts' letters"] = rasters(
+            [ink for _, ink in scripts.written(cache_dir())], args.scripts, model, detector, args.seed
         )
     for label, scores in raster_scores.items():
         add(label, scores)

@@ -146,11 +146,7 @@ def overlapping_digits(digits: np.ndarray, count: int, rng: np.random.Generator)
 
 
 def non_digit_set(
-    count: int,
-    seed: int,
-    digits: np.ndarray | None = None,
-    hand_drawn: np.ndarray | None = None,
-    scripts: np.ndarray | None = None,
+    count: int, seed: int, digits: np.ndarray | None = None, hand_drawn: np.ndarray | None = None
 ) -> np.ndarray:
     """``count`` non-digits, MNIST-normalized and stored as uint8 (N, 28, 28), like MNIST itself: raster shapes,
     pen-stroke drawings, Hershey letters, Lucide icons, (when ``digits`` are given) overlapping pairs of them and
@@ -163,7 +159,6 @@ def non_digit_set(
 
     rng = np.random.default_rng(seed)
     weights = [1, 2, 1, 1] + ([1] if digits is not None else []) + ([2] if hand_drawn is not None else [])
-    weights += [1] if scripts is not None else []
     sizes = [count * w // sum(weights) for w in weights]
     sizes[0] += count - sum(sizes)
     drawn, _ = rendered_set(TRAINED, sizes[1], seed)
@@ -176,9 +171,7 @@ def non_digit_set(
     if digits is not None:
         parts.append(overlapping_digits(digits, sizes[4], rng))
     if hand_drawn is not None:
-        wanted = sizes[5]
+        wanted = sizes[-1]
         picked = rng.choice(len(hand_drawn), wanted, replace=wanted > len(hand_drawn))
         parts.append(penned(hand_drawn[picked], rng, RASTER_INK, larger_side=True))
-    if scripts is not None:
-        parts.append(penned(scripts[rng.integers(len(scripts), size=sizes[-1])], rng))
     return np.concatenate(parts)

@@ -21,11 +21,10 @@ SOURCES = (
     "penned), kaggle:PATH/train.csv or folder:DIR (id,class CSV + images), or several joined by '+' "
     "(mnist+folder:DIR)"
 )
-#: Non-digits in the detector's training and validation sets (digits come from MNIST's two splits): seven parts
-#: (data/nondigits.non_digit_set), 9,600 and 1,000 drawings each.
-NON_DIGITS_TRAIN, NON_DIGITS_VALID = 67200, 7000
-#: The detector's mixture with people's drawings as well (recipes/detector-quickdraw.toml; not shipped): two parts
-#: more of Quick, Draw! drawings, the rest as many as in the shipped mixture.
+#: Non-digits in the detector's training and validation sets (digits come from MNIST's two splits).
+NON_DIGITS_TRAIN, NON_DIGITS_VALID = 57600, 6000
+#: The detector's mixture with people's drawings as well (recipes/detector-quickdraw.toml; not shipped): a quarter
+#: of its non-digits are Quick, Draw! drawings, the rest as many as in the shipped mixture.
 WITH_PEOPLE = f"{DETECTOR.data}+quickdraw"
 #: Groups of each kind (several digits, one drawing) in the groups model's training and validation sets.
 GROUPS_TRAIN, GROUPS_VALID = 6000, 1000
@@ -232,12 +231,11 @@ def _people(cache: Path, part: str, people: bool) -> np.ndarray | None:
 
 
 def _detector_valid_set(cache: Path, progress: bool, people: bool = False) -> Dataset:
-    from digitkit.data import scripts
     from digitkit.data.nondigits import non_digit_set
 
-    count = NON_DIGITS_VALID * 9 // 7 if people else NON_DIGITS_VALID
+    count = NON_DIGITS_VALID * 4 // 3 if people else NON_DIGITS_VALID
     digits = _as_on_the_page(load_set("mnist-test", cache, progress).images[:count], np.random.default_rng(2), people)
-    others = non_digit_set(count, 2, digits, _people(cache, "valid", people), scripts.glyphs(cache)["images"])
+    others = non_digit_set(count, 2, digits, _people(cache, "valid", people))
     return _mixed(digits, others, "mnist-test+nondigits")
 
 
@@ -246,11 +244,9 @@ def _detector_sets(cache: Path, progress: bool, people: bool = False) -> tuple[D
     round pen as the page draws; label 1: synthetic non-digits (data/nondigits.py) with overlapping pairs of the
     split's own digits, and with ``people`` Quick, Draw!'s drawings of the trained subjects (data/quickdraw.py;
     each split its own drawings of them). Each split has its own seed, so the validation half can be built alone."""
-    from digitkit.data import scripts
     from digitkit.data.nondigits import non_digit_set
 
-    count = NON_DIGITS_TRAIN * 9 // 7 if people else NON_DIGITS_TRAIN
+    count = NON_DIGITS_TRAIN * 4 // 3 if people else NON_DIGITS_TRAIN
     digits = _as_on_the_page(load_set("mnist-train", cache, progress).images, np.random.default_rng(0), people)
-    others = non_digit_set(count, 1, digits, _people(cache, "train", people), scripts.glyphs(cache)["images"])
-    train = _mixed(digits, others, "mnist-train+nondigits")
+    train = _mixed(digits, non_digit_set(count, 1, digits, _people(cache, "train", people)), "mnist-train+nondigits")
     return train, _detector_valid_set(cache, progress, people)
