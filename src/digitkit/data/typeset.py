@@ -69,8 +69,8 @@ def digits(cache: Path, variants: int = VARIANTS, seed: int = 0) -> tuple[np.nda
     from digitkit.data.nondigits import penned
 
     found = glyphs(cache)
-    fitted = np.stack([fitted(ink) for ink in fontsource.inks(found)])
+    squares = np.stack([fitted(ink) for ink in fontsource.inks(found)])
     rng = np.random.default_rng(seed)
-    images = penned(np.repeat(fitted, variants, axis=0), rng)
+    images = penned(np.repeat(squares, variants, axis=0), rng)
     labels = np.repeat(found["chars"].astype(np.uint8), variants)
     return images, labels
