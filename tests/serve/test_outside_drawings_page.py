@@ -157,7 +157,7 @@ def test_the_page_rejects_most_letters_of_other_scripts(page_server, mnist_cache
     ]
     # Here 34 of the 40 (benchmarks/reject_curve.py, all 504 letters: 81.9% rejected; Arabic's 60% the fewest)
     assert len(rejected) >= 28, rejected
-    # the widest letter fits on the canvas: enlarged to less than 40% of its height if need be
+    # the widest letter fits on the canvas: drawn less than 40% of the canvas tall if need be
     name, widest = max(letters, key=lambda letter: letter[1].shape[1] / letter[1].shape[0])
     ink = raster_at_random(widest, CanvasOnly.canvas, rng, CanvasOnly.pen) < 128
     columns = np.flatnonzero(ink.any(axis=0))

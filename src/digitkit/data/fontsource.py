@@ -45,7 +45,10 @@ def _render(tarballs: dict[str, Path], chars: str, subset: str) -> dict[str, np.
     found: list[str] = []
     for name, tarball in tarballs.items():
         with tarfile.open(tarball, "r:gz") as tar:
-            handle = tar.extractfile(f"package/files/{name}-{subset}-400-normal.woff")
+            try:
+                handle = tar.extractfile(f"package/files/{name}-{subset}-400-normal.woff")
+            except KeyError:  # no such member: a subset the package does not ship
+                handle = None
             if handle is None:
                 raise DataError(f"@fontsource/{name}@{VERSION} has no {subset} 400 font file")
             font = ImageFont.truetype(io.BytesIO(handle.read()), SIZE)
