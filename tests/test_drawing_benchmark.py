@@ -1,4 +1,5 @@
-"""benchmarks/drawing_browser.py's bookkeeping: each figure with its 95% interval, and the sheet of mistakes.
+"""benchmarks/drawing_browser.py's bookkeeping: each figure with its 95% interval, the sheet of mistakes, and every
+answer recorded so that two runs can be compared drawing by drawing (benchmarks/compare_answers.py).
 
 A stand-in page answers every drawing the same way, so what the benchmark must count is known without a server.
 """
@@ -6,6 +7,10 @@ A stand-in page answers every drawing the same way, so what the benchmark must c
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,6 +18,7 @@ import pytest
 from PIL import Image
 
 from _common import share, shown
+from compare_answers import paired
 from drawing_browser import Mistake, measure, source, write_sheet
 
 
@@ -29,9 +35,15 @@ class AnswersAlike:
         return {"digits": [{"label": self.digit}], "number": number}, 1.0
 
 
-def run(page: AnswersAlike, **counts: int):
-    args = argparse.Namespace(seed=0, strokes="digitkit", **counts)
+def run(page: AnswersAlike, seed: int = 0, **counts: int):
+    args = argparse.Namespace(seed=seed, strokes="digitkit", **counts)
     return measure(page, source("digitkit"), args)
+
+
+def recorded(page: AnswersAlike, seed: int = 0, **counts: int) -> dict[str, Any]:
+    """A run as drawing_browser.py writes it: its arguments beside its figures."""
+    result, _, _ = run(page, seed, **counts)
+    return {"args": {"seed": seed, "strokes": "digitkit", **counts}, **result}
 
 
 @pytest.mark.parametrize(
@@ -87,3 +99,42 @@ def test_the_sheet_draws_each_mistake_in_its_own_captioned_tile(tmp_path):
         assert (caption < 128).any(), f"tile {index} has no caption"
     assert (sheet[2 * 126 :, 180:] == 255).all()  # tiles 10-12 stay blank
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mistakes.png"]  # nothing left under a temporary name
+
+
+def test_every_drawing_is_recorded_in_order_with_what_came_back():
+    result, _, _ = run(AnswersAlike(3), per_family=2, digits=3, numbers=1)
+    answers = result["answers"]
+    families = list(result["rejected"])
+    assert len(answers) == 2 * len(families) + 3 + 2
+    assert [a.split()[0] for a in answers] == [f for f in families for _ in range(2)] + ["digit"] * 3 + [
+        "apart",
+        "touching",
+    ]
+    assert all(a.endswith("->3") for a in answers)
+    assert all(a.split()[1].split("->")[0].isdigit() for a in answers[-2:])  # a number's drawing: the number drawn
+
+
+def test_two_runs_of_the_same_drawings_are_paired_drawing_by_drawing():
+    counts = {"per_family": 2, "digits": 4, "numbers": 0}
+    rejecting, sevens = recorded(AnswersAlike(None), **counts), recorded(AnswersAlike(7), **counts)
+    same = paired(rejecting, recorded(AnswersAlike(None), **counts))
+    assert same["alike"] == same["drawn"] == len(rejecting["answers"]) and same["changed"] == []
+    comparison = paired(rejecting, sevens)
+    digits_drawn = [a.split("->")[0] for a in rejecting["answers"] if a.startswith("digit ")]
+    assert comparison["groups"]["digit"] == {"alike": 0, "drawn": 4}
+    assert comparison["alike"] == 0 and len(comparison["changed"]) == comparison["drawn"]
+    assert [c for c in comparison["changed"] if c.startswith("digit ")] == [f"{d}: ? -> 7" for d in digits_drawn]
+
+
+def test_runs_of_other_drawings_are_not_paired(tmp_path):
+    counts = {"per_family": 1, "digits": 2, "numbers": 0}
+    with pytest.raises(ValueError, match="--seed"):
+        paired(recorded(AnswersAlike(None), seed=0, **counts), recorded(AnswersAlike(None), seed=1, **counts))
+    older = tmp_path / "older.json"  # a result written before answers were recorded
+    older.write_text(json.dumps({"args": counts}))
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "compare_answers.py"
+    done = subprocess.run([sys.executable, str(script), str(older), str(older)], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"compare_answers.py: {older}: no answers in it; run benchmarks/drawing_browser.py again to record them"
+    ]
